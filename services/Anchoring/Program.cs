@@ -1,0 +1,12 @@
+using MaaS.ServiceDefaults.EventStore;
+using MaaS.ServiceDefaults.Hosting;
+using MaaS.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("anchoring", typeof(MaaS.Anchoring.AnchoringApi).Assembly);
+builder.AddMessaging();
+builder.AddEventStore(store => { });
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.Run();

@@ -1,0 +1,4 @@
+namespace MaaS.Machines;
+
+/// <summary>Names this service's assembly for hosts and tests (several services' Program classes would clash).</summary>
+public sealed class MachinesApi;

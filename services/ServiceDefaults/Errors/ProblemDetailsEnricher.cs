@@ -1,0 +1,20 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace MaaS.ServiceDefaults.Errors;
+
+internal static class ProblemDetailsEnricher
+{
+    /// <summary>Every problem names the request path and a trace id that also appears in the logs.</summary>
+    public static void Enrich(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        context.ProblemDetails.Instance ??= http.Request.Path;
+        context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? http.TraceIdentifier;
+        if (http.Request.Headers.TryGetValue("X-Correlation-Id", out var correlation))
+            context.ProblemDetails.Extensions["correlationId"] = correlation.ToString();
+        if (http.Features.Get<IExceptionHandlerFeature>() is null && context.ProblemDetails.Type is null)
+            context.ProblemDetails.Type = $"https://httpstatuses.io/{context.ProblemDetails.Status}";
+    }
+}

@@ -1,0 +1,48 @@
+using JasperFx;
+using JasperFx.Events.Daemon;
+using MaaS.ServiceDefaults.Diagnostics;
+using MaaS.ServiceDefaults.Hosting;
+using MaaS.ServiceDefaults.Messaging;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Weasel.Core;
+
+namespace MaaS.ServiceDefaults.EventStore;
+
+public static class EventStoreExtensions
+{
+    /// <summary>
+    /// Marten on PostgreSQL in the service's own schema (named after the service; services never read
+    /// each other's schema). The async daemon runs hot/cold, so with several instances exactly one
+    /// forwards integration events: the event store is the outbox.
+    /// </summary>
+    public static WebApplicationBuilder AddEventStore(this WebApplicationBuilder builder, Action<StoreOptions> configure)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+        var schema = builder.Services.BuildIdentity().Name;
+
+        builder.Services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = schema;
+                options.Events.DatabaseSchemaName = schema;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                // LISTEN/NOTIFY wakes the daemon on append: ~13 ms to publish instead of ~0.5 s of polling.
+                options.Events.UseListenNotifyForEventAppends = true;
+                options.AddDiagnosticsProjections();
+                configure(options);
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Scoped);
+
+        builder.Services.AddSingleton<IIntegrationEventMapper, DiagnosticsEventMapper>();
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return builder;
+    }
+}

@@ -1,0 +1,37 @@
+using Xunit;
+
+namespace MaaS.Testing;
+
+/// <summary>One service host on its own database and virtual host, shared by the tests of a class.</summary>
+public abstract class ServiceFixture<TEntry> : IAsyncLifetime where TEntry : class
+{
+    public abstract string ServiceName { get; }
+
+    public IsolatedEnvironment Environment { get; private set; } = null!;
+
+    public ServiceHost<TEntry> Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Another host of the same service in the same environment, with some settings changed.</summary>
+    public ServiceHost<TEntry> CreateHost(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var settings = Environment.ServiceSettings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+        return new ServiceHost<TEntry>(settings);
+    }
+
+    public async Task InitializeAsync()
+    {
+        Environment = await IsolatedEnvironment.CreateAsync(ServiceName);
+        Host = CreateHost();
+        Client = Host.CreateHttpClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Host.DisposeAsync();
+        await Environment.DisposeAsync();
+    }
+}
