@@ -1,0 +1,9 @@
+using System.CommandLine;
+using MaaS.Cli.Commands;
+
+// The command-line tool ./maas calls: contract deployment, verification, benchmarks and chain utilities.
+var root = new RootCommand("MaaS.Services command-line tool")
+{
+    ChainCommands.Create(),
+};
+return await root.Parse(args).InvokeAsync();
