@@ -133,7 +133,7 @@ public sealed class TransactionLedger(NpgsqlDataSource dataSource, string schema
                 return (await FindAsync(request.IdempotencyKey, ct) ?? throw new InvalidOperationException("idempotency race lost and no row"), false);
             }
         }
-        await using (var advance = new NpgsqlCommand($"UPDATE {s}.nonces SET next_nonce = $3 WHERE chain_id = $1 AND address = $2 FOR UPDATE", connection, tx))
+        await using (var advance = new NpgsqlCommand($"UPDATE {s}.nonces SET next_nonce = $3 WHERE chain_id = $1 AND address = $2", connection, tx))
         {
             advance.Parameters.AddWithValue(chainId);
             advance.Parameters.AddWithValue(from);
