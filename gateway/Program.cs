@@ -5,12 +5,13 @@ using MaaS.Gateway.Identity;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGatewayDefaults();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+builder.Services.AddApiKeyAuthentication(builder.Configuration);
 builder.Services.AddServicesHealth();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseCallerIdentity();
+app.UseApiKeyAuthentication();
 app.MapServicesHealth();
 app.MapReverseProxy();
 app.Run();

@@ -1,12 +1,18 @@
+using MaaS.Machines;
 using MaaS.ServiceDefaults.EventStore;
 using MaaS.ServiceDefaults.Hosting;
 using MaaS.ServiceDefaults.Messaging;
+using MaaS.ServiceDefaults.Operations;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("machines", typeof(MaaS.Machines.MachinesApi).Assembly);
+builder.AddServiceDefaults("machines", typeof(MachinesApi).Assembly);
 builder.AddMessaging();
-builder.AddEventStore(store => { });
+builder.AddEventStore(store => store.AddMachinesProjections());
+builder.AddOperations();
+builder.AddMachinesServices();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.MapOperations();
+app.MapMachinesEndpoints();
 app.Run();

@@ -19,7 +19,19 @@ public sealed class StackFixture : IAsyncLifetime
 
     public ServiceHost<GatewayApi> Gateway { get; private set; } = null!;
 
+    /// <summary>Through the gateway as the consortium operator (its API key).</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Through the gateway without a key.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    /// <summary>Through the gateway with a member's API key.</summary>
+    public HttpClient ClientWithKey(string apiKey)
+    {
+        var client = Gateway.CreateHttpClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
 
     public Uri ServiceAddress(string name) => services[name] switch
     {
@@ -44,11 +56,12 @@ public sealed class StackFixture : IAsyncLifetime
             Start("invoicing", () => new ServiceHost<InvoicingApi>(settings)));
         foreach (var (name, host, _) in started) services[name] = host;
 
-        var gatewaySettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+        var gatewaySettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Identity:SigningKey"] = Environment.Identity.SigningKey };
         foreach (var (name, _, address) in started)
             gatewaySettings[$"ReverseProxy:Clusters:{name}:Destinations:d1:Address"] = address.ToString();
         Gateway = new ServiceHost<GatewayApi>(gatewaySettings);
-        Client = Gateway.CreateHttpClient();
+        Client = ClientWithKey(Environment.OperatorApiKey);
+        Anonymous = Gateway.CreateHttpClient();
     }
 
     private static Task<(string Name, IAsyncDisposable Host, Uri Address)> Start<T>(string name, Func<ServiceHost<T>> create) where T : class =>
@@ -61,6 +74,7 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         await Gateway.DisposeAsync();
         foreach (var host in services.Values) await host.DisposeAsync();
         await Environment.DisposeAsync();

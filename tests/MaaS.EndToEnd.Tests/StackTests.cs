@@ -86,12 +86,37 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task Gateway_DropsIdentityHeadersFromOutside()
+    public async Task Gateway_WithoutAnApiKey_IsRefusedByTheService()
     {
-        // Until authentication lands, no caller may hand a service an identity of its own making.
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/machines/about");
+        using var response = await stack.Anonymous.PostAsJsonAsync("/api/machines/diagnostics/pings", new { note = "anonymous" });
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task Gateway_UnknownApiKey_Is401AtTheGateway()
+    {
+        using var client = stack.ClientWithKey("maas_not-a-real-key");
+        using var response = await client.GetAsync("/api/machines/members/me");
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Gateway_ABearerTokenFromOutside_IsNeverPassedOn()
+    {
+        // A caller who forged a service identity (signed with the real key, even) must not get it through the gateway.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/machines/members/me");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", stack.Environment.Tokens.Mint(TestMembers.Operator));
         request.Headers.Add("X-MaaS-Member", "operator");
-        using var response = await stack.Client.SendAsync(request);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var response = await stack.Anonymous.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Gateway_OperatorApiKey_IsTheOperator()
+    {
+        var me = await stack.Client.GetFromJsonAsync<JsonElement>("/api/machines/members/me");
+        me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ShouldContain("operator");
+        me.GetProperty("account").GetString().ShouldBe(stack.Environment.Operator.GetPublicAddress(), StringCompareShould.IgnoreCase);
     }
 }

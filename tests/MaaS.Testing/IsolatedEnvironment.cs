@@ -1,4 +1,13 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using MaaS.Chain.Deployment;
+using MaaS.OffChain;
+using MaaS.ServiceDefaults.Identity;
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Hex.HexTypes;
+using Nethereum.Signer;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
 using System.Text;
 using Npgsql;
 
@@ -28,14 +37,66 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
 
     public Uri RpcUrl => Servers.RpcUrl;
 
-    public static async Task<IsolatedEnvironment> CreateAsync(string purpose)
+    /// <summary>The key the gateway and the services of this environment share to sign and verify caller identities.</summary>
+    public IdentityOptions Identity { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+
+    /// <summary>Mints identities the way the gateway does, for tests that call a service directly.</summary>
+    public IdentityTokens Tokens => new(Identity, TimeProvider.System);
+
+    /// <summary>An HTTP client for <paramref name="address"/> that presents <paramref name="member"/> on every request.</summary>
+    public HttpClient ClientFor(Uri address, MemberIdentity? member) =>
+        new(member is null ? new HttpClientHandler() : new IdentityHandler(Tokens, member)) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Where this environment keeps its files: the off-chain store and the deployment file.</summary>
+    public string Directory => Path.Combine(Path.GetTempPath(), "maas-tests", Name);
+
+    /// <summary>Contracts of this environment's own, deployed by its own operator (null until deployed).</summary>
+    public ChainDeployment? Deployment { get; private set; }
+
+    public string DeploymentFile => Path.Combine(Directory, "deployment.json");
+
+    public string OffChainDirectory => Path.Combine(Directory, "offchain");
+
+    /// <summary>The consortium operator of this environment: a fresh, funded key, so nothing it sends meets another test's nonces.</summary>
+    public EthECKey Operator { get; } = EthECKey.GenerateKey();
+
+    /// <summary>The operator's API key, which the Machines service of this environment seeds.</summary>
+    public string OperatorApiKey { get; } = "maas_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    public string KeyEncryptionKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <param name="deploy">Deploy a fresh set of contracts for this environment (everything but the most basic tests needs them).</param>
+    public static async Task<IsolatedEnvironment> CreateAsync(string purpose, bool deploy = true)
     {
         var servers = await TestServers.AcquireAsync();
         var slug = new string(purpose.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(24).ToArray());
         var environment = new IsolatedEnvironment(servers, $"t_{slug}_{Guid.NewGuid():N}"[..Math.Min(48, slug.Length + 34)]);
         await environment.CreateDatabaseAsync();
         await environment.CreateVirtualHostAsync();
+        System.IO.Directory.CreateDirectory(environment.OffChainDirectory);
+        if (deploy) await environment.DeployAsync();
         return environment;
+    }
+
+    /// <summary>A key with plenty of ether on the test chain.</summary>
+    public async Task FundAsync(string address, int ether = 1_000_000)
+    {
+        var wei = System.Numerics.BigInteger.Pow(10, 18) * ether;
+        await new Web3(RpcUrl.ToString()).Client.SendRequestAsync<object>("anvil_setBalance", null, address, new HexBigInteger(wei).HexValue);
+    }
+
+    private async Task DeployAsync()
+    {
+        await FundAsync(Operator.GetPublicAddress());
+        var web3 = new Web3(new Account(Operator, TestServers.ChainId), RpcUrl.ToString());
+        var deployer = new ContractDeployer(web3, new OffChainSourceStore(new EmbeddedOffChainStore(OffChainDirectory)));
+        var standardInput = await File.ReadAllBytesAsync(Path.Combine(Repository.Root, "contracts/solidity/artifacts/standard-input.json"));
+        Deployment = await deployer.DeployAsync(standardInput, new DeploymentOptions
+        {
+            FaucetWei = System.Numerics.BigInteger.Pow(10, 21),
+            GasAllowanceWei = System.Numerics.BigInteger.Pow(10, 19),
+        });
+        await Deployment.SaveAsync(DeploymentFile);
     }
 
     /// <summary>The configuration a service host needs to run in this environment.</summary>
@@ -46,6 +107,14 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
         ["Chain:RpcUrl"] = RpcUrl.ToString(),
         ["Chain:ChainId"] = TestServers.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Identity:SigningKey"] = Identity.SigningKey,
+        ["Chain:DeploymentFile"] = Deployment is null ? null : DeploymentFile,
+        ["Chain:KeyEncryptionKey"] = KeyEncryptionKey,
+        ["Chain:Transactions:PollInterval"] = "00:00:00.100",
+        ["Consortium:OperatorPrivateKey"] = Deployment is null ? null : Operator.GetPrivateKeyAsBytes().ToHex(true),
+        ["Consortium:OperatorApiKey"] = OperatorApiKey,
+        ["OffChain:Kind"] = "embedded",
+        ["OffChain:DataDirectory"] = OffChainDirectory,
     };
 
     private async Task CreateDatabaseAsync()
@@ -88,8 +157,9 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
             await drop.ExecuteNonQueryAsync();
+            if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
         }
-        catch (Exception ex) when (ex is HttpRequestException or Npgsql.NpgsqlException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or Npgsql.NpgsqlException or TaskCanceledException or IOException)
         {
             // Leave it for the thrown-away cluster; a failed cleanup must not fail a passing test.
         }

@@ -101,6 +101,34 @@ public abstract class ServiceBasicsTests<TEntry, TFixture>(TFixture fixture) : I
     }
 
     [Fact]
+    public async Task WithoutIdentity_IsAProblem401()
+    {
+        using var response = await fixture.Anonymous.PostAsJsonAsync($"{Prefix}/diagnostics/pings", new { note = "who am I" });
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task IdentitySignedWithAnotherKey_IsRejected()
+    {
+        var forger = new MaaS.ServiceDefaults.Identity.IdentityTokens(
+            new MaaS.ServiceDefaults.Identity.IdentityOptions { SigningKey = Convert.ToBase64String(new byte[32]) }, TimeProvider.System);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}/diagnostics/pings") { Content = JsonContent.Create(new { note = "forged" }) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", forger.Mint(TestMembers.Operator));
+        using var response = await fixture.Anonymous.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task ReadScope_CannotWrite()
+    {
+        using var client = fixture.Environment.ClientFor(fixture.Host.Address, TestMembers.Reader);
+        using var response = await client.PostAsJsonAsync($"{Prefix}/diagnostics/pings", new { note = "read only" });
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesTheServiceRoutes()
     {
         var document = await fixture.Client.GetStringAsync("/openapi/v1.json");

@@ -11,7 +11,11 @@ public abstract class ServiceFixture<TEntry> : IAsyncLifetime where TEntry : cla
 
     public ServiceHost<TEntry> Host { get; private set; } = null!;
 
+    /// <summary>Presents the test operator (write scope) on every request.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Presents no identity.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
 
     /// <summary>Another host of the same service in the same environment, with some settings changed.</summary>
     public ServiceHost<TEntry> CreateHost(IReadOnlyDictionary<string, string?>? overrides = null)
@@ -25,12 +29,14 @@ public abstract class ServiceFixture<TEntry> : IAsyncLifetime where TEntry : cla
     {
         Environment = await IsolatedEnvironment.CreateAsync(ServiceName);
         Host = CreateHost();
-        Client = Host.CreateHttpClient();
+        Client = Environment.ClientFor(Host.Address, TestMembers.Operator);
+        Anonymous = Environment.ClientFor(Host.Address, null);
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         await Host.DisposeAsync();
         await Environment.DisposeAsync();
     }

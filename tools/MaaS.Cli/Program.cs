@@ -5,5 +5,10 @@ using MaaS.Cli.Commands;
 var root = new RootCommand("MaaS.Services command-line tool")
 {
     ChainCommands.Create(),
+    ConsortiumCommands.Create(),
+    DemoCommands.Create(),
+    DeployCommands.Create(),
+    VerifyCommands.Create(),
+    new Command("bench", "Benchmarks") { BenchGasCommand.Create() },
 };
 return await root.Parse(args).InvokeAsync();

@@ -23,7 +23,7 @@ public sealed class TransactionLedger(NpgsqlDataSource dataSource, string schema
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         // Several processes start at once: serialise the DDL, or CREATE ... IF NOT EXISTS races on the catalog.
-        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(hashtext('maas.chain.ledger'))", ct);
+        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(hashtext('maas.chain.schema'))", ct);
         await Execute(connection, tx, $"""
             CREATE SCHEMA IF NOT EXISTS {s};
             CREATE TABLE IF NOT EXISTS {s}.nonces (

@@ -16,15 +16,29 @@ public static class TransactionServiceCollectionExtensions
     public static IServiceCollection AddTransactionWriter(this IServiceCollection services, IConfiguration configuration, bool runMonitor = true)
     {
         services.AddOptions<TransactionWriterOptions>().Bind(configuration.GetSection(TransactionWriterOptions.Section));
-        services.TryAddSingleton<ISigningKeys>(_ => new InMemorySigningKeys(configuration.GetSection("Chain:SigningKeys").Get<string[]>()));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var connection = configuration.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
-            return new TransactionLedger(NpgsqlDataSource.Create(connection), sp.GetRequiredService<IOptions<TransactionWriterOptions>>().Value.Schema);
-        });
+        services.TryAddKeyedSingleton(LedgerDataSource, (_, _) => NpgsqlDataSource.Create(
+            configuration.GetConnectionString("Postgres") ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.")));
+        services.AddSingleton(sp => new PostgresKeyStore(sp.GetRequiredKeyedService<NpgsqlDataSource>(LedgerDataSource),
+            sp.GetRequiredService<IOptions<TransactionWriterOptions>>().Value.Schema, KeyEncryptionKey(configuration)));
+        services.TryAddSingleton<ISigningKeys>(sp => new CompositeSigningKeys(
+            new InMemorySigningKeys(configuration.GetSection("Chain:SigningKeys").Get<string[]>()), sp.GetRequiredService<PostgresKeyStore>()));
+        services.AddSingleton(sp => new TransactionLedger(sp.GetRequiredKeyedService<NpgsqlDataSource>(LedgerDataSource),
+            sp.GetRequiredService<IOptions<TransactionWriterOptions>>().Value.Schema));
         services.AddSingleton<ITransactionWriter, TransactionWriter>();
         if (runMonitor) services.AddHostedService<TransactionMonitor>();
         return services;
+    }
+
+    /// <summary>The service key of the data source behind the ledger and the key store.</summary>
+    public const string LedgerDataSource = "maas-chain-ledger";
+
+    private static byte[] KeyEncryptionKey(IConfiguration configuration)
+    {
+        var value = configuration["Chain:KeyEncryptionKey"];
+        if (string.IsNullOrWhiteSpace(value))
+            throw new InvalidOperationException("Chain:KeyEncryptionKey is not configured (base64 of 32 random bytes; it seals the members' signing keys).");
+        var key = Convert.FromBase64String(value);
+        return key.Length == 32 ? key : throw new InvalidOperationException("Chain:KeyEncryptionKey must be 32 bytes.");
     }
 }

@@ -43,8 +43,8 @@ public sealed class TransactionWriter(
     {
         await ledger.EnsureCreatedAsync(ct);
         if (await ledger.FindAsync(request.IdempotencyKey, ct) is { } existing) return existing;
-        if (!keys.TryGet(request.From, out var key))
-            throw new InvalidOperationException($"This deployment holds no signing key for {request.From}.");
+        var key = await keys.FindAsync(request.From, ct)
+            ?? throw new InvalidOperationException($"This deployment holds no signing key for {request.From}.");
 
         var gas = request.Gas ?? await EstimateGasAsync(request, ct);
         var (maxFee, priority) = await SuggestFeesAsync(ct);
@@ -208,7 +208,7 @@ public sealed class TransactionWriter(
     /// <summary>Same nonce, higher fee: the node replaces the stuck transaction with this one.</summary>
     private async Task<TransactionRecord> ReplaceAsync(TransactionRecord record, CancellationToken ct)
     {
-        if (!keys.TryGet(record.From, out var key)) return record;
+        if (await keys.FindAsync(record.From, ct) is not { } key) return record;
         var bump = 100 + Math.Max(options.Value.FeeBumpPercent, 10);
         var (suggestedMax, suggestedPriority) = await SuggestFeesAsync(ct);
         var priority = BigInteger.Max(record.MaxPriorityFeePerGas * bump / 100 + 1, suggestedPriority);

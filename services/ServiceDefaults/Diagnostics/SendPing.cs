@@ -31,9 +31,9 @@ public static class DiagnosticsEndpoints
         var identity = app.ServiceProvider.GetService(typeof(ServiceIdentity)) as ServiceIdentity
             ?? throw new InvalidOperationException("AddServiceDefaults was not called.");
         var group = app.MapGroup(identity.RoutePrefix).WithTags("Diagnostics");
-        group.MapGet("/about", About);
-        group.MapPost("/diagnostics/pings", SendPing).WithValidation();
-        group.MapGet("/diagnostics/pings/{pingId:guid}", GetPing).WithName($"{identity.Name}-get-ping");
+        group.MapGet("/about", About).AllowAnonymous();
+        group.MapPost("/diagnostics/pings", SendPing).WithValidation().RequireAuthorization("Write");
+        group.MapGet("/diagnostics/pings/{pingId:guid}", GetPing).RequireAuthorization("Member").WithName($"{identity.Name}-get-ping");
         return app;
     }
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using JasperFx;
+using MaaS.Chain.Transactions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -26,6 +27,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             {
                 Status = StatusCodes.Status412PreconditionFailed, Title = Titles(412), Type = TypeBase + "precondition-failed",
                 Detail = "The resource changed since you read it; fetch it again and retry with its current ETag.",
+            },
+            ChainRevertException revert => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict, Title = "The contract refused the transaction.", Type = TypeBase + "contract-refused",
+                Detail = $"The smart contract refused it with {revert.Description}; nothing was sent.",
+                Extensions = { ["revert"] = revert.ErrorName, ["arguments"] = revert.Arguments },
             },
             BadHttpRequestException b => new ProblemDetails
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FluentValidation;
 using MaaS.Chain.Node;
 using MaaS.ServiceDefaults.Errors;
+using MaaS.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -34,11 +35,14 @@ public static class ServiceDefaultsExtensions
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
 
+        // Enums travel as their names (a status "Final" reads better than 2, and survives reordering).
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsEnricher.Enrich);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddValidatorsFromAssemblies([typeof(ServiceDefaultsExtensions).Assembly, serviceAssembly], includeInternalTypes: true);
         builder.Services.AddChainNode(builder.Configuration);
+        builder.AddMemberIdentity();
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(identity.InstanceId), tags: [LiveTag])
@@ -51,6 +55,8 @@ public static class ServiceDefaultsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag), ResponseWriter = WriteHealthJson });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthJson });

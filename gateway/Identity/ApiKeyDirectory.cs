@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using MaaS.ServiceDefaults.Identity;
+using Microsoft.Extensions.Caching.Memory;
+using Yarp.ReverseProxy;
+
+namespace MaaS.Gateway.Identity;
+
+/// <summary>
+/// Resolves API keys to members by asking the Machines service, which owns membership (it stores only key hashes).
+/// Answers are cached briefly: a revoked key stops working within <see cref="CacheFor"/>.
+/// </summary>
+public sealed class ApiKeyDirectory(IHttpClientFactory clients, IProxyStateLookup proxy, IdentityTokens tokens, IMemoryCache cache, ILogger<ApiKeyDirectory> logger)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    /// <summary>The gateway's own identity, for the internal endpoint that resolves keys.</summary>
+    private static readonly MemberIdentity Gateway = new(Guid.Empty, "gateway", MemberRoles.Gateway, "", KeyScope.Read);
+
+    public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+
+    public async Task<MemberIdentity?> ResolveAsync(string apiKey, CancellationToken ct)
+    {
+        var hash = Hash(apiKey);
+        if (cache.TryGetValue(hash, out MemberIdentity? known)) return known;
+        var member = await AskMachinesAsync(hash, ct);
+        // A member still waiting for the chain to confirm it is asked again every time, so its roles apply the moment it joins.
+        if (member is not null && member.Roles != MemberRoles.None) cache.Set(hash, member, CacheFor);
+        return member;
+    }
+
+    private async Task<MemberIdentity?> AskMachinesAsync(string hash, CancellationToken ct)
+    {
+        var destinations = proxy.TryGetCluster("machines", out var cluster)
+            ? cluster.Destinations.Values.Select(d => d.Model.Config.Address).ToList()
+            : [];
+        if (destinations.Count == 0) throw new InvalidOperationException("The gateway has no 'machines' cluster to resolve API keys with.");
+        var client = clients.CreateClient(nameof(ApiKeyDirectory));
+        foreach (var address in destinations.OrderBy(_ => Random.Shared.Next()))
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(address), $"/internal/identities/{hash}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(Gateway));
+                using var response = await client.SendAsync(request, ct);
+                if (response.StatusCode == HttpStatusCode.NotFound) return null;
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<MemberIdentity>(ct);
+            }
+            catch (HttpRequestException ex)
+            {
+                logger.LogWarning(ex, "Machines instance {Address} could not resolve an API key", address);
+            }
+        }
+        throw new HttpRequestException("No Machines instance could resolve the API key.");
+    }
+}
