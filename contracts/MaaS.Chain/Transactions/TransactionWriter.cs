@@ -41,6 +41,10 @@ public sealed class TransactionWriter(
 
     public async Task<TransactionRecord> SendAsync(TransactionRequest request, CancellationToken ct = default)
     {
+        // Bindings build requests with an empty key for callers that only want the calldata; sending one would make
+        // every such send "the same command".
+        if (string.IsNullOrWhiteSpace(request.IdempotencyKey))
+            throw new ArgumentException("A transaction needs an idempotency key naming its business command.", nameof(request));
         await ledger.EnsureCreatedAsync(ct);
         if (await ledger.FindAsync(request.IdempotencyKey, ct) is { } existing) return existing;
         var key = await keys.FindAsync(request.From, ct)
