@@ -13,7 +13,7 @@ public static class Ids
     public static byte[] MachineId()
     {
         var id = new byte[32];
-        Guid.NewGuid().TryWriteBytes(id.AsSpan(16, 16), bigEndian: true, out _).ShouldBeTrueForIds();
+        Guid.NewGuid().TryWriteBytes(id.AsSpan(16, 16), bigEndian: true, out _).EnsureWritten();
         return id;
     }
 
@@ -35,7 +35,7 @@ public static class Ids
     /// <summary>keccak256(abi.encode(values...)) with explicit Solidity types.</summary>
     public static byte[] KeccakEncoded(params ABIValue[] values) => Sha3Keccack.Current.CalculateHash(new ABIEncode().GetABIEncoded(values));
 
-    private static void ShouldBeTrueForIds(this bool written)
+    private static void EnsureWritten(this bool written)
     {
         if (!written) throw new InvalidOperationException("could not write the UUID");
     }

@@ -57,7 +57,6 @@ public static class BenchGasCommand
         private const int AllRegions = 65535;
         private const uint BillingPeriod = 30 * 86_400;
         private static readonly byte[] Model = Ascii("PRESS-4000");
-        private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
 
         private readonly string rpc;
         private readonly long chainId;
@@ -139,7 +138,7 @@ public static class BenchGasCommand
                 ct.ThrowIfCancellationRequested();
                 var total = new BigInteger(1_234_567);
                 Record("issue invoice", await SendAsync(invoicing, oem, "issueInvoice", id, 0u, total,
-                    CidDigest($"invoice {Hex(id)} period 0 total {total}"), Sha256($"inputs root {Hex(id)}")));
+                    CidDigest($"invoice {Hex(id)} period 0 total {total}"), Round(30, machines.IndexOf(id)).Root));
                 Record("accept invoice", await SendAsync(invoicing, customer, "acceptInvoice", id, 0u, (ushort)0));
             }
 
@@ -285,8 +284,6 @@ public static class BenchGasCommand
 
         /// <summary>The on-chain form of a CID: sha256 of the UnixFS block of the document.</summary>
         private static byte[] CidDigest(string document) => Cid.Compute(Encoding.UTF8.GetBytes(document)).Digest.ToArray();
-
-        private static byte[] Sha256(string text) => System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text));
 
         /// <summary>An anchoring round: the RFC 6962 root over <paramref name="batches"/> batch leaves and the CID of its manifest.</summary>
         private static (byte[] Root, byte[] Manifest) Round(int batches, int loop)
