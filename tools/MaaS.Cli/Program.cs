@@ -9,6 +9,6 @@ var root = new RootCommand("MaaS.Services command-line tool")
     DemoCommands.Create(),
     DeployCommands.Create(),
     VerifyCommands.Create(),
-    new Command("bench", "Benchmarks") { BenchGasCommand.Create() },
+    new Command("bench", "Benchmarks") { BenchGasCommand.Create(), BenchIngestCommand.Create() },
 };
 return await root.Parse(args).InvokeAsync();

@@ -64,6 +64,29 @@ public static class DemoCommands
         return machineId;
     }
 
+    /// <summary>Register, accept and start a machine with the given device, printing nothing (benchmarks provision many).</summary>
+    public static async Task<Guid> ProvisionQuietlyAsync(DevConsortium consortium, string deviceAddress, CancellationToken ct)
+    {
+        var gateway = new Uri(consortium.Gateway);
+        using var oem = new GatewayClient(gateway, consortium.One("oem").ApiKey);
+        using var customer = new GatewayClient(gateway, consortium.One("customer").ApiKey);
+        var registered = await oem.PostAsync("/api/machines", new
+        {
+            customerId = consortium.One("customer").MemberId, model = consortium.Model, region = 32, deviceAddress, telemetryIntervalSeconds = 60,
+            specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{consortium.Model} bench machine {Guid.NewGuid():N}")),
+            terms = new { currency = "EUR", basePerPeriodMinor = 150_000, perItemMinor = 12 }, billingPeriodSeconds = 30 * 24 * 3600,
+        }, ct);
+        var machineId = Guid.Parse(registered["subject"]!.GetValue<string>());
+        await oem.WaitForOperationAsync(Location(registered), untilFinal: true, TimeSpan.FromSeconds(120), ct);
+        var machine = await customer.WaitForAsync($"/api/machines/{machineId}", m => m["latestTermsVersion"] is not null, TimeSpan.FromSeconds(60), ct);
+        var accepted = await customer.PostAsync($"/api/machines/{machineId}/accept", new { termsVersion = machine["latestTermsVersion"]!.GetValue<uint>() }, ct);
+        await customer.WaitForOperationAsync(Location(accepted), untilFinal: true, TimeSpan.FromSeconds(120), ct);
+        await customer.WaitForAsync($"/api/machines/{machineId}", m => m["state"]?.GetValue<string>() == "Accepted", TimeSpan.FromSeconds(60), ct);
+        var started = await customer.PostAsync($"/api/machines/{machineId}/start", null, ct);
+        await customer.WaitForOperationAsync(Location(started), untilFinal: true, TimeSpan.FromSeconds(120), ct);
+        return machineId;
+    }
+
     private static string Location(System.Text.Json.Nodes.JsonObject operation) => $"/api/machines/operations/{operation["id"]}";
 
     private static void Print(OperationOutcome outcome)

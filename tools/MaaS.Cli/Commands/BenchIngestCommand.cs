@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MaaS.Cli.Gateway;
+using MaaS.OffChain.Telemetry;
+using Nethereum.Signer;
+
+namespace MaaS.Cli.Commands;
+
+/// <summary>
+/// <c>bench ingest</c>: sustained durable readings per second through the gateway. Each worker is one IoT box of one
+/// machine (sequence numbers strictly increasing per device), signing every request like a real box; a reading
+/// counts once its request was acknowledged (202, i.e. committed in PostgreSQL).
+/// </summary>
+public static class BenchIngestCommand
+{
+    public static Command Create()
+    {
+        var members = new Option<string>("--members") { Required = true, Description = "The file consortium bootstrap wrote" };
+        var sizes = new Option<string>("--readings-per-request") { DefaultValueFactory = _ => "1,100,1000" };
+        var seconds = new Option<int>("--seconds") { Description = "Measured duration of each run", DefaultValueFactory = _ => 20 };
+        var workers = new Option<int>("--machines") { Description = "Concurrent IoT boxes (one machine each)", DefaultValueFactory = _ => 16 };
+        var instances = new Option<int>("--instances") { Description = "Telemetry instances behind the gateway (recorded with the run)", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { DefaultValueFactory = _ => "bench/results/ingest.json" };
+        var command = new Command("ingest", "Durable readings per second through the gateway, with ack latency percentiles")
+        {
+            members, sizes, seconds, workers, instances, output,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var consortium = DevConsortium.Load(result.GetValue(members)!);
+            var boxes = await ProvisionBoxesAsync(consortium, result.GetValue(workers), ct);
+            var runs = new List<JsonObject>();
+            foreach (var size in result.GetValue(sizes)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)))
+            {
+                var run = await RunAsync(new Uri(consortium.Gateway), boxes, size, TimeSpan.FromSeconds(result.GetValue(seconds)), ct);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {size,5} readings/request  {result.GetValue(instances)} instance(s)  {run.ReadingsPerSecond,10:N0} readings/s  ack p50 {run.P50,7:0.0} ms  p99 {run.P99,7:0.0} ms  ({run.Requests:N0} requests, {run.Errors} errors)"));
+                runs.Add(new JsonObject
+                {
+                    ["readings_per_request"] = size, ["instances"] = result.GetValue(instances), ["readings_per_s"] = Math.Round(run.ReadingsPerSecond),
+                    ["ack_p50_ms"] = Math.Round(run.P50, 1), ["ack_p99_ms"] = Math.Round(run.P99, 1),
+                });
+            }
+            await MergeAsync(result.GetValue(output)!, runs, ct);
+            return 0;
+        });
+        return command;
+    }
+
+    public sealed record Box(Guid Machine, EthECKey Device)
+    {
+        public long NextSeq;
+    }
+
+    public sealed record RunResult(double ReadingsPerSecond, double P50, double P99, long Requests, long Errors);
+
+    /// <summary>Machines registered, accepted and started through the API, each with a device key of its own.</summary>
+    public static async Task<IReadOnlyList<Box>> ProvisionBoxesAsync(DevConsortium consortium, int count, CancellationToken ct)
+    {
+        Console.WriteLine($"  provisioning {count} machines (register, accept, start) …");
+        var boxes = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            var device = EthECKey.GenerateKey();
+            var machine = await DemoCommands.ProvisionQuietlyAsync(consortium, device.GetPublicAddress(), ct);
+            return new Box(machine, device);
+        }));
+        return boxes;
+    }
+
+    public static async Task<RunResult> RunAsync(Uri gateway, IReadOnlyList<Box> boxes, int readingsPerRequest, TimeSpan duration, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = boxes.Count * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60),
+        };
+        var latencies = new List<double>[boxes.Count];
+        long readings = 0, requests = 0, errors = 0;
+        // Warm-up so connection set-up and JIT do not count.
+        await Task.WhenAll(boxes.Select(b => SendAsync(http, b, Math.Min(readingsPerRequest, 10), ct)));
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(boxes.Select((box, i) => Task.Run(async () =>
+        {
+            var mine = latencies[i] = [];
+            while (clock.Elapsed < duration && !ct.IsCancellationRequested)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var ok = await SendAsync(http, box, readingsPerRequest, ct);
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Increment(ref requests);
+                if (ok) Interlocked.Add(ref readings, readingsPerRequest);
+                else Interlocked.Increment(ref errors);
+            }
+        }, ct)));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
+        return new RunResult(readings / elapsed, Percentile(0.50), Percentile(0.99), requests, errors);
+    }
+
+    private static async Task<bool> SendAsync(HttpClient http, Box box, int count, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var canonical = new byte[count][];
+        var readings = new Reading[count];
+        for (var i = 0; i < count; i++)
+        {
+            var seq = Interlocked.Increment(ref box.NextSeq);
+            readings[i] = new Reading(box.Machine, seq, now - count + i, ReadingStatus.Running, 3, (seq % 50 == 0) ? 1 : 0,
+                new Dictionary<string, long> { ["temp_mc"] = 21_000 + seq % 500, ["spindle_rpm"] = 12_000, ["power_w"] = 2_950 });
+            canonical[i] = readings[i].Canonical();
+        }
+        var signature = new EthereumMessageSigner().Sign(ReadingBatchEncoding.SignedBytes(box.Machine, canonical), box.Device);
+        var body = new ArrayBufferWriter<byte>(count * 200 + 200);
+        using (var json = new Utf8JsonWriter(body))
+        {
+            json.WriteStartObject();
+            json.WriteString("machineId", box.Machine);
+            json.WriteStartArray("readings");
+            foreach (var r in readings)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("seq", r.Seq);
+                json.WriteNumber("ts", r.Timestamp);
+                json.WriteString("status", Reading.StatusName(r.Status));
+                json.WriteNumber("produced", r.Produced);
+                json.WriteNumber("rejected", r.Rejected);
+                json.WriteStartObject("sensors");
+                foreach (var (name, value) in r.Sensors) json.WriteNumber(name, value);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteString("signature", signature);
+            json.WriteEndObject();
+        }
+        using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        try
+        {
+            using var response = await http.PostAsync("/api/telemetry/readings", content, ct);
+            if (response.StatusCode == HttpStatusCode.Accepted) return true;
+            await Console.Error.WriteLineAsync($"  ingest refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            return false;
+        }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"  ingest failed: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Keeps the runs of other instance counts already in the file, replacing those this run measured.</summary>
+    private static async Task MergeAsync(string path, IReadOnlyList<JsonObject> runs, CancellationToken ct)
+    {
+        var existing = File.Exists(path) ? JsonNode.Parse(await File.ReadAllTextAsync(path, ct)) as JsonObject ?? [] : [];
+        var kept = (existing["runs"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(old => !runs.Any(n => (int)n["readings_per_request"]! == (int)old["readings_per_request"]! && (int)n["instances"]! == (int)old["instances"]!))
+            .Select(o => o.DeepClone()).ToList();
+        var all = new JsonArray([.. kept, .. runs.Select(r => r.DeepClone())]);
+        existing["runs"] = all;
+        existing.TryAdd("anchored_readings_per_s", null);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await File.WriteAllTextAsync(path, existing.ToJsonString(Json.Indented) + "\n", ct);
+    }
+}
