@@ -107,31 +107,36 @@ try {
   // ---------------------------------------------------------------- invoicing
   await chain.increaseTime(PERIOD * (LOOPS + 2));
   for (let p = 0; p < LOOPS; p++) {
-    record('issueInvoice', await c.invoicing.send(oem, 'issueInvoice', [id, p, 123456 + p, randomBytes32(), randomBytes32()]));
+    record('issueInvoice', await c.invoicing.send(oem, 'issueInvoice', [id, p, 123456 + p, randomBytes32(), randomBytes32(), 1]));
     record('acceptInvoice', await c.invoicing.send(cust, 'acceptInvoice', [id, p, 0]));
     record('settleInvoice', await c.invoicing.send(oem, 'settleInvoice', [id, p, 0]));
   }
   const pd = LOOPS;
-  record('issueInvoice', await c.invoicing.send(oem, 'issueInvoice', [id, pd, 999, randomBytes32(), randomBytes32()]));
+  record('issueInvoice', await c.invoicing.send(oem, 'issueInvoice', [id, pd, 999, randomBytes32(), randomBytes32(), 1]));
   record('disputeInvoice', await c.invoicing.send(cust, 'disputeInvoice', [id, pd, 0, randomBytes32()]));
-  record('issueInvoice (corrected revision)', await c.invoicing.send(oem, 'issueInvoice', [id, pd, 998, randomBytes32(), randomBytes32()]));
+  record('issueInvoice (corrected revision)', await c.invoicing.send(oem, 'issueInvoice', [id, pd, 998, randomBytes32(), randomBytes32(), 1]));
   record('acceptInvoice', await c.invoicing.send(cust, 'acceptInvoice', [id, pd, 1]));
   record('setTerms (new version)', await c.invoicing.send(oem, 'setTerms', [id, randomBytes32(), PERIOD]));
   record('acceptTerms (new version)', await c.invoicing.send(cust, 'acceptTerms', [id, 2]));
+  // period LOOPS + 1 has ended and still belongs to version 1, which version 2 has just superseded
+  record('issueInvoice (superseded terms version)', await c.invoicing.send(oem, 'issueInvoice', [id, pd + 1, 997, randomBytes32(), randomBytes32(), 1]));
 
   // ---------------------------------------------------------------- bidding (machine 2)
   const id2 = machines[1];
   let seq2 = 0;
-  // open bidding, lowest price, award at the 2nd bid
+  // open bidding, lowest price, award at the 2nd bid: won by the 2nd bidder, then by the 1st (re-checked at the award)
   record('stop', await c.registry.send(cust, 'stop', [id2]));
   for (let i = 0; i < 2; i++) {
     seq2++;
+    const firstWins = i === 1;
+    const winner = firstWins ? mA : mC;
     record('openAuction (bidding, maxBids 2)', await c.maintenance.send(cust, 'openAuction', [id2, 2, randomBytes32(), [1, 0, 0, 0, 2, 0, 0]]));
     record('placeBid', await c.maintenance.send(mA, 'placeBid', [id2, seq2, 1000, 3600]));
-    record('placeBid (2nd: auto-award)', await c.maintenance.send(mC, 'placeBid', [id2, seq2, 900, 7200]));
+    record(firstWins ? 'placeBid (2nd: auto-award to the 1st bidder)' : 'placeBid (2nd: auto-award)',
+      await c.maintenance.send(mC, 'placeBid', [id2, seq2, firstWins ? 1100 : 900, 7200]));
     const t = await c.registry.call('ticket', [id2]);
-    if (t[4].toLowerCase() !== mC.toLowerCase()) throw new Error('lowest price did not win');
-    record('completeTicket (awarded)', await c.registry.send(mC, 'completeTicket', [id2, seq2, randomBytes32()]));
+    if (t[4].toLowerCase() !== winner.toLowerCase()) throw new Error('lowest price did not win');
+    record('completeTicket (awarded)', await c.registry.send(winner, 'completeTicket', [id2, seq2, randomBytes32()]));
     record('closeTicket', await c.registry.send(cust, 'closeTicket', [id2, seq2]));
   }
   // open bidding, weighted rule, deadline

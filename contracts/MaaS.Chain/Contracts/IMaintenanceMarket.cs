@@ -14,7 +14,11 @@ public interface IMaintenanceMarket
     /// <summary>The machine's customer opens a ticket whose maintainer is chosen by an auction.</summary>
     TransactionRequest OpenAuction(string idempotencyKey, string from, byte[] machineId, TicketKind kind, byte[] descriptionCid, AuctionParameters parameters);
 
-    /// <summary>An accredited maintainer bids (open bidding); the <c>maxBids</c>-th bid awards the ticket.</summary>
+    /// <summary>
+    /// An accredited maintainer bids (open bidding); the <c>maxBids</c>-th bid awards the ticket. When the best bid is another
+    /// bidder's who meanwhile lost its Maintainer membership or accreditation, that bid is refused with
+    /// <c>WinnerNotEligible(winner)</c>; the customer then cancels the ticket and opens a new auction.
+    /// </summary>
     TransactionRequest PlaceBid(string idempotencyKey, string from, byte[] machineId, uint seq, ulong price, uint eta);
 
     /// <summary>An accredited maintainer commits to a sealed bid: <paramref name="commitment"/> = <see cref="BidCommitment"/>.</summary>
@@ -22,7 +26,12 @@ public interface IMaintenanceMarket
 
     TransactionRequest RevealBid(string idempotencyKey, string from, byte[] machineId, uint seq, ulong price, uint eta, byte[] salt);
 
-    /// <summary>Anybody awards the ticket once the bidding (open) or reveal (sealed) deadline has passed.</summary>
+    /// <summary>
+    /// Anybody awards the ticket once the bidding (open) or reveal (sealed) deadline has passed. The best bidder must still be a
+    /// Maintainer member accredited for the machine, else <c>WinnerNotEligible(winner)</c> (only the best bid is stored, so
+    /// there is no runner-up to fall back on: the customer cancels the ticket and opens a new auction); a cancelled ticket is
+    /// refused with <c>TicketNotOpen</c>.
+    /// </summary>
     TransactionRequest Award(string idempotencyKey, string from, byte[] machineId, uint seq);
 
     /// <summary>The machine's current auction; null if it never had one.</summary>

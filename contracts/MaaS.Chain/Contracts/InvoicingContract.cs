@@ -23,7 +23,7 @@ public sealed class InvoicingContract(string address, IWeb3 web3) : ContractBind
     public TransactionRequest AcceptTerms(string idempotencyKey, string from, byte[] machineId, uint version) =>
         Request(idempotencyKey, from, new AcceptTermsFunction { MachineId = Id(machineId, nameof(machineId)), Version = version });
 
-    public TransactionRequest IssueInvoice(string idempotencyKey, string from, byte[] machineId, uint period, BigInteger total, byte[] invoiceHash, byte[] inputsRoot) =>
+    public TransactionRequest IssueInvoice(string idempotencyKey, string from, byte[] machineId, uint period, BigInteger total, byte[] invoiceHash, byte[] inputsRoot, uint termsVersion) =>
         Request(idempotencyKey, from, new IssueInvoiceFunction
         {
             MachineId = Id(machineId, nameof(machineId)),
@@ -31,6 +31,7 @@ public sealed class InvoicingContract(string address, IWeb3 web3) : ContractBind
             Total = Total(total),
             InvoiceHash = Id(invoiceHash, nameof(invoiceHash)),
             InputsRoot = Id(inputsRoot, nameof(inputsRoot)),
+            TermsVersion = termsVersion,
         });
 
     public TransactionRequest AcceptInvoice(string idempotencyKey, string from, byte[] machineId, uint period, ushort revision) =>
@@ -66,8 +67,14 @@ public sealed class InvoicingContract(string address, IWeb3 web3) : ContractBind
         return Bytes32.IsZero(hash) ? null : hash;
     }
 
-    public Task<uint> TermsVersionForAsync(byte[] machineId, uint period, CancellationToken ct = default) =>
-        QueryAsync<TermsVersionForFunction, uint>(new TermsVersionForFunction { MachineId = Id(machineId, nameof(machineId)), Period = period }, ct);
+    public async Task<TermsApplicabilityOnChain?> TermsApplicabilityAsync(byte[] machineId, uint version, CancellationToken ct = default)
+    {
+        var r = await CallAsync<TermsApplicabilityFunction, TermsApplicabilityOutputDTO>(
+            new TermsApplicabilityFunction { MachineId = Id(machineId, nameof(machineId)), Version = version }, ct);
+        // The contract: (0, 0) = never applied; untilPeriod = type(uint32).max = still the active version.
+        if (r.UntilPeriod <= r.FromPeriod) return null;
+        return new TermsApplicabilityOnChain(r.FromPeriod, r.UntilPeriod == uint.MaxValue ? null : r.UntilPeriod);
+    }
 
     public async Task<InvoiceOnChain?> InvoiceAsync(byte[] machineId, uint period, CancellationToken ct = default)
     {

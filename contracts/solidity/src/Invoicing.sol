@@ -9,14 +9,23 @@ import {MachineRegistry} from "./MachineRegistry.sol";
 ///         machine (MachineRegistry.accept) and later versions here; a later version applies from the next
 ///         billing period. Period p covers [epoch + p·billingPeriod, epoch + (p+1)·billingPeriod), where epoch
 ///         is the time the machine was accepted. The billing period is fixed once terms were accepted.
-///         Invoices: the OEM issues, for an ended period, a commitment to (total, invoice document hash,
-///         inputs root); the customer accepts or disputes it. A dispute is resolved either by the OEM issuing
-///         a corrected revision for the same period, or by the customer accepting the disputed revision (both
-///         parties agree). The OEM settles an accepted invoice once paid off-chain.
+///         Each accepted version applies to the periods [fromPeriod, untilPeriod): untilPeriod is the first
+///         period of the next accepted version (termsApplicability). Every version ever accepted keeps its range,
+///         so a late or corrected invoice of an early period is checked against the version of that period.
+///         Invoices: the OEM issues, for an ended period and the terms version it was computed under (which must
+///         apply to that period), a commitment to (total, invoice document hash, inputs root); the customer
+///         accepts or disputes it. A dispute is resolved either by the OEM issuing a corrected revision for the
+///         same period, or by the customer accepting the disputed revision (both parties agree). The OEM settles
+///         an accepted invoice once paid off-chain.
 ///         Invoice status values: 0 none, 1 Issued, 2 Accepted, 3 Disputed, 4 Settled.
 /// @dev Invoice id = (machineId, period, revision); only the latest revision of a period is stored, in one
 ///      slot: bits 255..32 the top 224 bits of invoiceCommitment(...), bits 31..16 the revision, bits 15..8
 ///      the status. Earlier revisions stay in the InvoiceIssued events.
+///      Terms ranges: the active version's range is [activeFromPeriod, open) in the Terms slot; when a newer
+///      version is accepted, the superseded one gets one slot in _supersededRanges (fromPeriod bits 0..31,
+///      untilPeriod bits 32..63; untilPeriod > fromPeriod, so a written slot is never zero). A version never
+///      accepted has neither. The first acceptance (from period 0, in MachineRegistry.accept) writes no new
+///      slot; each later change writes exactly one. All checks are O(1).
 contract Invoicing {
     // ---------------------------------------------------------------- constants
 
@@ -37,7 +46,7 @@ contract Invoicing {
     struct Terms {
         uint32 latestVersion; // last proposed version (0 = none)
         uint32 activeVersion; // version applying from activeFromPeriod (0 = not accepted yet)
-        uint32 previousVersion; // version applying before activeFromPeriod
+        uint32 previousVersion; // version applying right before activeFromPeriod (0 = none)
         uint32 activeFromPeriod;
         uint32 billingPeriod; // seconds
         uint64 epoch; // acceptance time: start of period 0
@@ -48,6 +57,7 @@ contract Invoicing {
 
     mapping(bytes32 => Terms) internal _terms;
     mapping(bytes32 => mapping(uint32 => bytes32)) internal _termsHashes; // machine → version → hash
+    mapping(bytes32 => mapping(uint32 => uint256)) internal _supersededRanges; // machine → version → from | until << 32
     mapping(bytes32 => mapping(uint32 => uint256)) internal _invoices; // machine → period → record
 
     // ---------------------------------------------------------------- events
@@ -83,6 +93,7 @@ contract Invoicing {
     error TermsNotActive();
     error TermsChangePending(uint32 fromPeriod);
     error PeriodNotEnded(uint32 period);
+    error TermsNotApplicable(uint32 version, uint32 period);
     error InvalidInvoiceHash();
     error InvalidCid();
     error InvoiceExists(uint8 status);
@@ -153,7 +164,10 @@ contract Invoicing {
         uint32 latest = t.latestVersion;
         if (version != latest || version == active) revert StaleTermsVersion(latest);
         uint32 next = _currentPeriod(t) + 1;
-        if (t.activeFromPeriod >= next) revert TermsChangePending(t.activeFromPeriod);
+        uint32 activeFrom = t.activeFromPeriod;
+        if (activeFrom >= next) revert TermsChangePending(activeFrom);
+        // The superseded version applied to [activeFrom, next); next > activeFrom, so the word is non-zero.
+        _supersededRanges[machineId][active] = uint256(activeFrom) | (uint256(next) << 32);
         t.previousVersion = active;
         t.activeVersion = version;
         t.activeFromPeriod = next;
@@ -163,17 +177,23 @@ contract Invoicing {
     // ---------------------------------------------------------------- invoices
 
     /// @notice The OEM issues the invoice of an ended billing period (revision 0), or a corrected revision
-    ///         of a disputed one.
+    ///         of a disputed one, computed under the terms version that applied to the period.
     /// @param machineId The machine (terms accepted; may be terminated: the final invoice).
     /// @param period Billing period index (0 = first period after acceptance).
     /// @param total Invoice total in minor currency units.
     /// @param invoiceHash Hash of the canonical invoice document.
     /// @param inputsRoot Root over the anchored telemetry inputs of the period.
+    /// @param termsVersion The terms version the invoice was computed under; must apply to `period`
+    ///        (termsApplicability), else TermsNotApplicable(termsVersion, period).
     /// @return revision The revision issued.
-    function issueInvoice(bytes32 machineId, uint32 period, uint128 total, bytes32 invoiceHash, bytes32 inputsRoot)
-        external
-        returns (uint16 revision)
-    {
+    function issueInvoice(
+        bytes32 machineId,
+        uint32 period,
+        uint128 total,
+        bytes32 invoiceHash,
+        bytes32 inputsRoot,
+        uint32 termsVersion
+    ) external returns (uint16 revision) {
         (address oem,, uint8 state) = registry.parties(machineId);
         if (state == STATE_NONE) revert MachineNotFound(machineId);
         if (msg.sender != oem) revert NotOEM();
@@ -183,13 +203,18 @@ contract Invoicing {
         if (block.timestamp < uint256(t.epoch) + (uint256(period) + 1) * t.billingPeriod) {
             revert PeriodNotEnded(period);
         }
+        if (termsVersion == t.activeVersion) {
+            if (period < t.activeFromPeriod) revert TermsNotApplicable(termsVersion, period);
+        } else {
+            uint256 range = _supersededRanges[machineId][termsVersion];
+            if (period < uint32(range) || period >= uint32(range >> 32)) revert TermsNotApplicable(termsVersion, period);
+        }
         uint256 record = _invoices[machineId][period];
         if (record != 0) {
             uint8 status = uint8(record >> 8);
             if (status != INVOICE_DISPUTED) revert InvoiceExists(status);
             revision = uint16(record >> 16) + 1;
         }
-        uint32 termsVersion = period >= t.activeFromPeriod ? t.activeVersion : t.previousVersion;
         bytes32 commitment =
             invoiceCommitment(machineId, period, revision, termsVersion, total, invoiceHash, inputsRoot);
         _invoices[machineId][period] = (uint256(commitment) & COMMITMENT_MASK) | (uint256(revision) << 16)
@@ -270,7 +295,8 @@ contract Invoicing {
     /// @return latestVersion Last proposed version (0 = none).
     /// @return activeVersion Version applying from activeFromPeriod (0 = not accepted).
     /// @return activeTermsHash Hash of the active version's document.
-    /// @return previousVersion Version applying before activeFromPeriod.
+    /// @return previousVersion Version applying right before activeFromPeriod (0 = none); older ranges:
+    ///         termsApplicability.
     /// @return activeFromPeriod First period of the active version.
     /// @return billingPeriod Billing period in seconds.
     /// @return epoch Start of period 0 (acceptance time).
@@ -307,13 +333,23 @@ contract Invoicing {
         return _termsHashes[machineId][version];
     }
 
-    /// @notice The terms version that applies to `period` (0 when no terms are active).
+    /// @notice The billing periods a terms version applies to: [fromPeriod, untilPeriod). The active version
+    ///         has untilPeriod = type(uint32).max (open: no later version accepted yet); a version never
+    ///         accepted (only proposed, superseded before acceptance, or unknown) has the empty range (0, 0).
+    ///         issueInvoice accepts `version` for period p exactly when fromPeriod <= p < untilPeriod.
     /// @param machineId The machine.
-    /// @param period Billing period index.
-    /// @return The version.
-    function termsVersionFor(bytes32 machineId, uint32 period) external view returns (uint32) {
+    /// @param version The terms version.
+    /// @return fromPeriod First period the version applies to.
+    /// @return untilPeriod First period it no longer applies to.
+    function termsApplicability(bytes32 machineId, uint32 version)
+        external
+        view
+        returns (uint32 fromPeriod, uint32 untilPeriod)
+    {
         Terms memory t = _terms[machineId];
-        return period >= t.activeFromPeriod ? t.activeVersion : t.previousVersion;
+        if (version != 0 && version == t.activeVersion) return (t.activeFromPeriod, type(uint32).max);
+        uint256 range = _supersededRanges[machineId][version];
+        return (uint32(range), uint32(range >> 32));
     }
 
     /// @notice The latest invoice of a period.

@@ -18,6 +18,11 @@ import {MachineRegistry} from "./MachineRegistry.sol";
 ///         commitment for sealed bids. Arrival order, which the block producer controls, never matters.
 ///         Only the running best bid is stored (O(1) per bid, no loops). The winner is written to the
 ///         registry's ticket with MachineRegistry.assignTicket, which emits TicketAccepted.
+///         The award re-checks the winner: a best bidder that meanwhile lost its Maintainer membership or its
+///         accreditation for the machine (OEM, model, region) is refused with WinnerNotEligible(winner), both by
+///         award() and by the maxBids-th bid. The next-best still-eligible bid is not known (only the running
+///         best is stored, by design), so such an auction cannot be awarded: the customer cancels the ticket
+///         (MachineRegistry.cancelTicket) and opens a new auction.
 ///         Values: mode 1 bidding, 2 sealed bidding; rule 0 lowest price, 1 lowest eta, 2 weighted;
 ///         auction status 0 none, 1 open, 2 awarded.
 contract Maintenance {
@@ -125,6 +130,7 @@ contract Maintenance {
     error CommitmentMismatch();
     error AwardTooEarly();
     error NoBids();
+    error WinnerNotEligible(address winner);
 
     // ---------------------------------------------------------------- construction
 
@@ -196,7 +202,9 @@ contract Maintenance {
 
     // ---------------------------------------------------------------- open bidding
 
-    /// @notice An accredited maintainer places its (single) bid on an open-bidding ticket.
+    /// @notice An accredited maintainer places its (single) bid on an open-bidding ticket. The maxBids-th bid
+    ///         awards the ticket; when the best bid is another bidder's, that bidder is re-checked first and a
+    ///         winner no longer eligible makes the whole bid revert with WinnerNotEligible(winner).
     /// @param machineId The machine.
     /// @param seq The ticket sequence number.
     /// @param price Price in minor currency units.
@@ -204,7 +212,7 @@ contract Maintenance {
     function placeBid(bytes32 machineId, uint32 seq, uint64 price, uint32 eta) external {
         Auction memory a = _openAuction(machineId, seq, MODE_BIDDING);
         if (a.deadline != 0 && block.number > a.deadline) revert BiddingClosed();
-        _requireEligible(machineId, seq, msg.sender);
+        if (!_accredited(machineId, seq, msg.sender)) revert NotAccredited();
         bytes32 key = bidKey(machineId, seq, msg.sender);
         if (_hasBid[key]) revert AlreadyBid();
         _hasBid[key] = true;
@@ -212,7 +220,13 @@ contract Maintenance {
         _auctions[machineId].bidCount = count;
         _consider(machineId, a, msg.sender, price, eta, key);
         emit BidPlaced(machineId, seq, msg.sender, price, eta);
-        if (count == a.maxBids) _award(machineId, seq, _best[machineId]);
+        if (count == a.maxBids) {
+            Bid memory best = _best[machineId];
+            if (best.bidder != msg.sender && !_accredited(machineId, seq, best.bidder)) {
+                revert WinnerNotEligible(best.bidder);
+            }
+            _award(machineId, seq, best);
+        }
     }
 
     // ---------------------------------------------------------------- sealed bidding
@@ -225,7 +239,7 @@ contract Maintenance {
         Auction memory a = _openAuction(machineId, seq, MODE_SEALED_BIDDING);
         if (block.number > a.deadline) revert CommitPhaseOver();
         if (commitment == bytes32(0)) revert InvalidCommitment();
-        _requireEligible(machineId, seq, msg.sender);
+        if (!_accredited(machineId, seq, msg.sender)) revert NotAccredited();
         bytes32 key = bidKey(machineId, seq, msg.sender);
         if (_commitments[key] != bytes32(0)) revert AlreadyCommitted();
         _commitments[key] = commitment;
@@ -248,7 +262,7 @@ contract Maintenance {
         if (stored == bytes32(0)) revert NoCommitment();
         if (bidCommitment(machineId, seq, price, eta, salt, msg.sender) != stored) revert CommitmentMismatch();
         delete _commitments[key];
-        _requireEligible(machineId, seq, msg.sender);
+        if (!_accredited(machineId, seq, msg.sender)) revert NotAccredited();
         _consider(machineId, a, msg.sender, price, eta, stored);
         emit BidRevealed(machineId, seq, msg.sender, price, eta);
     }
@@ -256,6 +270,8 @@ contract Maintenance {
     // ---------------------------------------------------------------- award
 
     /// @notice Awards the ticket to the best bid once the bidding (or reveal) deadline has passed (anybody).
+    ///         The best bidder must still be a Maintainer member accredited for the machine, else
+    ///         WinnerNotEligible(bidder): the customer then cancels the ticket and opens a new auction.
     /// @param machineId The machine.
     /// @param seq The ticket sequence number.
     function award(bytes32 machineId, uint32 seq) external {
@@ -265,6 +281,7 @@ contract Maintenance {
         if (end == 0 || block.number <= end) revert AwardTooEarly();
         Bid memory best = _best[machineId];
         if (best.bidder == address(0)) revert NoBids();
+        if (!_accredited(machineId, seq, best.bidder)) revert WinnerNotEligible(best.bidder);
         _award(machineId, seq, best);
     }
 
@@ -276,10 +293,12 @@ contract Maintenance {
         if (a.mode != mode) revert WrongMode(a.mode);
     }
 
-    function _requireEligible(bytes32 machineId, uint32 seq, address bidder) internal view {
+    /// @dev Reverts TicketNotOpen unless ticket `seq` is the machine's current one and open; then tells whether
+    ///      `account` is a Maintainer member accredited for the machine's OEM, model and region.
+    function _accredited(bytes32 machineId, uint32 seq, address account) internal view returns (bool) {
         (uint32 tSeq, uint8 tStatus,, address oem, bytes32 model, uint16 region) = registry.ticketScope(machineId);
         if (tSeq != seq || tStatus != TICKET_OPEN) revert TicketNotOpen();
-        if (!consortium.isAccredited(oem, model, region, bidder)) revert NotAccredited();
+        return consortium.isAccredited(oem, model, region, account);
     }
 
     function _consider(bytes32 machineId, Auction memory a, address bidder, uint64 price, uint32 eta, bytes32 tie)

@@ -265,7 +265,7 @@ try {
   expectRevert(reg2, cust, 'accept', [idW, 1], 'ModulesNotSet');
 
   expectRevert(inv, cust, 'acceptTerms', [id1, 2], 'TermsNotActive', 'initial terms go through MachineRegistry.accept');
-  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32()], 'TermsNotActive');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32(), 1], 'TermsNotActive');
   expectRevert(reg, cust, 'start', [id1], 'InvalidMachineState', 'not accepted yet');
   expectRevert(reg, cust, 'openTicket', [id1, 1, randomBytes32()], 'InvalidMachineState', 'not accepted yet');
   await reg.send(cust, 'accept', [id1, 2]);
@@ -444,21 +444,42 @@ try {
   await chain.mine(2);
   expectRevert(mnt, mA, 'revealBid', [id1, 7, 1, 1, salt], 'TicketNotOpen');
 
+  // the award re-checks the winner: seq 8 (count-triggered), seq 9 (deadline)
+  await mnt.send(cust, 'openAuction', [id1, 2, desc, P(1, 0, 0, 0, 2, 0, 0)]);
+  await mnt.send(mA, 'placeBid', [id1, 8, 500, 3600]);
+  await con.send(oem, 'withdrawAccreditation', [model, region, mA]);
+  expectRevert(mnt, mB, 'placeBid', [id1, 8, 900, 3600], 'WinnerNotEligible', 'best bidder lost its accreditation before the maxBids-th bid');
+  await con.send(oem, 'accredit', [model, region, mA]);
+  await mnt.send(mB, 'placeBid', [id1, 8, 900, 3600]); // re-accredited: the lowest price (A) wins
+  check((await reg.call('ticket', [id1]))[4].toLowerCase() === mA.toLowerCase(), 'bidding: re-accredited best bidder awarded');
+  await reg.send(cust, 'cancelTicket', [id1, 8]);
+  await mnt.send(cust, 'openAuction', [id1, 2, desc, P(1, 0, 0, 0, 0, 2, 0)]);
+  await mnt.send(mA, 'placeBid', [id1, 9, 500, 3600]);
+  await mnt.send(mB, 'placeBid', [id1, 9, 900, 3600]);
+  await con.send(oem, 'withdrawAccreditation', [model, region, mA]);
+  await chain.mine(3);
+  expectRevert(mnt, outsider, 'award', [id1, 9], 'WinnerNotEligible', 'best bidder lost its accreditation after bidding');
+  await reg.send(cust, 'cancelTicket', [id1, 9]);
+  expectRevert(mnt, outsider, 'award', [id1, 9], 'TicketNotOpen', 'ticket cancelled by the customer');
+  await con.send(oem, 'accredit', [model, region, mA]);
+
   // ================================================================ Invoicing
-  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32()], 'PeriodNotEnded');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32(), 2], 'PeriodNotEnded');
   await chain.increaseTime(3 * PERIOD + 10);
-  expectRevert(inv, oem, 'issueInvoice', [unknown, 0, 100, randomBytes32(), randomBytes32()], 'MachineNotFound');
-  expectRevert(inv, cust, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32()], 'NotOEM');
-  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, ZERO32, randomBytes32()], 'InvalidInvoiceHash');
+  expectRevert(inv, oem, 'issueInvoice', [unknown, 0, 100, randomBytes32(), randomBytes32(), 2], 'MachineNotFound');
+  expectRevert(inv, cust, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32(), 2], 'NotOEM');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, ZERO32, randomBytes32(), 2], 'InvalidInvoiceHash');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32(), 1], 'TermsNotApplicable', 'version 1 was never accepted');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 100, randomBytes32(), randomBytes32(), 3], 'TermsNotApplicable', 'unknown version');
   expectRevert(inv, cust, 'acceptInvoice', [id1, 0, 0], 'InvoiceNotFound');
   expectRevert(inv, cust, 'disputeInvoice', [id1, 0, 0, randomBytes32()], 'InvoiceNotFound');
   expectRevert(inv, oem, 'settleInvoice', [id1, 0, 0], 'InvoiceNotFound');
   const invHash = randomBytes32(); const root = randomBytes32();
-  await inv.send(oem, 'issueInvoice', [id1, 0, 123456, invHash, root]);
+  await inv.send(oem, 'issueInvoice', [id1, 0, 123456, invHash, root, 2]);
   const stored = await inv.call('invoice', [id1, 0]);
   const full = await inv.call('invoiceCommitment', [id1, 0, 0, 2, 123456, invHash, root]);
   check(stored[2] === full.slice(0, 58), 'stored commitment = top 224 bits of invoiceCommitment(...) with terms version 2');
-  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 1, randomBytes32(), randomBytes32()], 'InvoiceExists');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 0, 1, randomBytes32(), randomBytes32(), 2], 'InvoiceExists');
   expectRevert(inv, oem, 'acceptInvoice', [id1, 0, 0], 'NotCustomer');
   expectRevert(inv, cust, 'acceptInvoice', [id1, 0, 1], 'WrongRevision');
   expectRevert(inv, cust, 'disputeInvoice', [id1, 0, 1, randomBytes32()], 'WrongRevision');
@@ -468,7 +489,7 @@ try {
   expectRevert(inv, cust, 'disputeInvoice', [id1, 0, 0, ZERO32], 'InvalidCid');
   await inv.send(cust, 'disputeInvoice', [id1, 0, 0, randomBytes32()]);
   expectRevert(inv, cust, 'disputeInvoice', [id1, 0, 0, randomBytes32()], 'InvalidInvoiceState', 'disputed twice');
-  await inv.send(oem, 'issueInvoice', [id1, 0, 123000, randomBytes32(), root]); // corrected revision 1
+  await inv.send(oem, 'issueInvoice', [id1, 0, 123000, randomBytes32(), root, 2]); // corrected revision 1
   expectRevert(inv, cust, 'acceptInvoice', [id1, 0, 0], 'WrongRevision', 'superseded revision');
   await inv.send(cust, 'acceptInvoice', [id1, 0, 1]);
   expectRevert(inv, cust, 'acceptInvoice', [id1, 0, 1], 'InvalidInvoiceState', 'accepted twice');
@@ -487,7 +508,11 @@ try {
   expectRevert(inv, cust, 'acceptTerms', [id1, 4], 'TermsChangePending', 'v3 not effective yet');
   const ct = await inv.call('currentTerms', [id1]);
   check(ct[1] === 3n && ct[3] === 2n && ct[4] === 4n, 'v3 applies from period 4, v2 before');
-  check((await inv.call('termsVersionFor', [id1, 3])) === 2n && (await inv.call('termsVersionFor', [id1, 4])) === 3n, 'termsVersionFor');
+  const range = async (v) => (await inv.call('termsApplicability', [id1, v])).join('-');
+  check(await range(2) === '0-4' && await range(3) === `4-${2 ** 32 - 1}` && await range(1) === '0-0' && await range(4) === '0-0',
+    'termsApplicability: v2 [0, 4), v3 [4, open), v1 (superseded before acceptance) and v4 (pending) never applied');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 2, 100, randomBytes32(), root, 3], 'TermsNotApplicable', 'v3 applies from period 4');
+  expectRevert(inv, oem, 'issueInvoice', [id1, 2, 100, randomBytes32(), root, 4], 'TermsNotApplicable', 'v4 not accepted');
 
   // ================================================================ termination
   expectRevert(reg, cust, 'requestTermination', [unknown], 'MachineNotFound');
@@ -502,7 +527,7 @@ try {
   expectRevert(reg, cust, 'resetMachineState', [id1], 'InvalidMachineState', 'terminated');
   expectRevert(inv, oem, 'setTerms', [id1, randomBytes32(), PERIOD], 'MachineTerminated');
   expectRevert(inv, cust, 'acceptTerms', [id1, 4], 'MachineTerminated');
-  await inv.send(oem, 'issueInvoice', [id1, 1, 5, randomBytes32(), root]); // the final invoice is still possible
+  await inv.send(oem, 'issueInvoice', [id1, 1, 5, randomBytes32(), root, 2]); // the final invoice is still possible (v2: superseded, applied to period 1)
   // withdrawal before acceptance: one party is enough
   await reg.send(oem, 'requestTermination', [idR]);
   check((await reg.call('machine', [idR]))[6] === 5n, 'unaccepted machine withdrawn by the OEM alone');

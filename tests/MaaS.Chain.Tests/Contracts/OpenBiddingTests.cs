@@ -102,6 +102,55 @@ public sealed class OpenBiddingTests(ChainWorld world) : IClassFixture<ChainWorl
     }
 
     [Fact]
+    public async Task Award_WhenTheBestBidderWasRevokedAfterBidding_IsRefused_AndTheCustomerCancelsAndReopens()
+    {
+        var revoked = await world.MemberAsync($"revoked bidder {Guid.NewGuid():N}", Roles.Maintainer);
+        await world.Consortium.SendAsync(world.Oem, "accredit", ChainWorld.Model, ChainWorld.Region, revoked.Address);
+        var id = await world.RunningAsync();
+        var seq = await world.OpenAuctionAsync(id, Params(LowestPrice, biddingBlocks: 10));
+        var deadline = (await Maintenance.ViewAsync("auction", id)).Long("deadline");
+        await Maintenance.SendAsync(revoked, "placeBid", id, seq, 100UL, 3_600u);
+        await Maintenance.SendAsync(world.MaintainerC, "placeBid", id, seq, 800UL, 800u);
+        (await Maintenance.ViewAsync("bestBid", id)).Addr("bidder").ShouldBe(revoked.Address);
+        await world.Consortium.SendAsync(world.Operator, "revokeMember", revoked.Address);
+        await world.MineUntilAsync(deadline);
+
+        var refused = await Maintenance.MinedRefusalAsync(world.Outsider, "award", id, seq);
+        ChainContract.Describe(refused.Error).ShouldBe($"WinnerNotEligible({revoked.Address})", "a maintainer revoked after bidding does not win");
+        (await world.Registry.ViewAsync("ticket", id)).Int("status").ShouldBe(2, "the ticket stays open, unassigned");
+        (await Maintenance.ViewAsync("auction", id)).Int("status").ShouldBe(1);
+
+        // Only the running best bid is stored, so there is no runner-up: the customer cancels and opens a new auction.
+        await world.Registry.SendAsync(world.Customer, "cancelTicket", id, seq);
+        ChainContract.Describe(await Maintenance.RefusalAsync(world.Outsider, "award", id, seq)).ShouldBe("TicketNotOpen");
+        var again = await world.OpenAuctionAsync(id, Params(LowestPrice, maxBids: 1));
+        var awarded = await Maintenance.SendAsync(world.MaintainerC, "placeBid", id, again, 800UL, 800u);
+        awarded.Event(Maintenance, "TicketAwarded").Addr("maintainer").ShouldBe(world.MaintainerC.Address);
+        (await world.Registry.ViewAsync("ticket", id)).Addr("maintainer").ShouldBe(world.MaintainerC.Address);
+    }
+
+    [Fact]
+    public async Task PlaceBid_TheNthBid_WhenTheBestBidderLostItsAccreditation_IsRefused_UntilItIsAccreditedAgain()
+    {
+        var id = await world.RunningAsync();
+        var seq = await world.OpenAuctionAsync(id, Params(LowestPrice, maxBids: 2));
+        await Maintenance.SendAsync(world.MaintainerA, "placeBid", id, seq, 500UL, 10_000u);
+        await world.Consortium.SendAsync(world.Oem, "withdrawAccreditation", ChainWorld.Model, ChainWorld.Region, world.MaintainerA.Address);
+        try
+        {
+            ChainContract.Describe(await Maintenance.RefusalAsync(world.MaintainerC, "placeBid", id, seq, 800UL, 800u))
+                .ShouldBe($"WinnerNotEligible({world.MaintainerA.Address})", "the award at the 2nd bid re-checks the best bidder, A");
+        }
+        finally
+        {
+            await world.Consortium.SendAsync(world.Oem, "accredit", ChainWorld.Model, ChainWorld.Region, world.MaintainerA.Address);
+        }
+
+        var last = await Maintenance.SendAsync(world.MaintainerC, "placeBid", id, seq, 800UL, 800u);
+        last.Event(Maintenance, "TicketAwarded").Addr("maintainer").ShouldBe(world.MaintainerA.Address);
+    }
+
+    [Fact]
     public async Task PlaceBid_ExactTie_GoesToTheLowestBidKey_WhicheverOrderTheBidsArrive()
     {
         var id = await world.RunningAsync();

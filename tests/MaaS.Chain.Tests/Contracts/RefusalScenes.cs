@@ -94,6 +94,12 @@ public static class RefusalScenes
         ["bidding with its ticket cancelled"] = async w => await AuctionAsync(w, ChainWorld.AuctionParams(1, 0, maxBids: 100), cancel: true),
         ["bidding past its deadline, A bid, ticket cancelled"] = async w =>
             await AuctionAsync(w, ChainWorld.AuctionParams(1, 0, biddingBlocks: 2), bidA: true, cancel: true, mine: 3),
+        ["bidding past its deadline, E bid, E's accreditation withdrawn"] = async w =>
+            await IneligibleBestBidderAsync(w, "bidderE", ChainWorld.AuctionParams(1, 0, biddingBlocks: 2), revoke: false, mine: 3),
+        ["bidding past its deadline, F bid, F revoked from the consortium"] = async w =>
+            await IneligibleBestBidderAsync(w, "bidderF", ChainWorld.AuctionParams(1, 0, biddingBlocks: 2), revoke: true, mine: 3),
+        ["bidding for 2 bids, H bid, H's accreditation withdrawn"] = async w =>
+            await IneligibleBestBidderAsync(w, "bidderH", ChainWorld.AuctionParams(1, 0, maxBids: 2), revoke: false),
 
         // ---------------------------------------------------------------- sealed bidding (A committed Price/Eta/Salt)
         ["sealed, commit phase, A committed"] = async w => await SealedAsync(w, commitBlocks: Far, revealBlocks: 10),
@@ -108,6 +114,20 @@ public static class RefusalScenes
         },
         ["sealed, reveal phase, ticket cancelled"] = async w => await SealedAsync(w, commitBlocks: 3, revealBlocks: Far, cancel: true),
         ["sealed, after the reveal phase, nothing revealed"] = async w => await SealedAsync(w, commitBlocks: 2, revealBlocks: 2, mineTo: "reveal"),
+        ["sealed, after the reveal phase, G revealed, G's accreditation withdrawn"] = async w =>
+        {
+            var g = await AccreditedMaintainerAsync(w, "bidderG");
+            var id = await w.RunningAsync();
+            var seq = await w.OpenAuctionAsync(id, ChainWorld.AuctionParams(2, 0, biddingBlocks: 2, revealBlocks: 5));
+            var salt = Ids.Digest("salt G");
+            await w.Maintenance.SendAsync(g, "commitBid", id, seq, await w.CommitmentAsync(id, seq, 1_000, 3_600, salt, g));
+            var auction = await w.Maintenance.ViewAsync("auction", id);
+            await w.MineUntilAsync(auction.Long("deadline") + 1);
+            await w.Maintenance.SendAsync(g, "revealBid", id, seq, 1_000UL, 3_600u, salt);
+            await w.Consortium.SendAsync(w.Oem, "withdrawAccreditation", ChainWorld.Model, ChainWorld.Region, g.Address);
+            await w.MineUntilAsync(auction.Long("revealDeadline") + 1);
+            return new Scene { Id = id, Seq = seq };
+        },
 
         // ---------------------------------------------------------------- invoicing
         ["invoiceable (periods 0-2 ended)"] = async w => await InvoiceAsync(w),
@@ -115,6 +135,16 @@ public static class RefusalScenes
         ["invoice accepted"] = async w => await InvoiceAsync(w, "accepted"),
         ["invoice disputed"] = async w => await InvoiceAsync(w, "disputed"),
         ["invoice settled"] = async w => await InvoiceAsync(w, "settled"),
+        ["terms v2 from period 1, v3 proposed, periods 0-2 ended"] = async w =>
+        {
+            var id = await w.AcceptedAsync(billingPeriod: 3_600);
+            await w.Invoicing.SendAsync(w.Oem, "setTerms", id, Ids.Digest("terms v2"), 3_600u);
+            var accepted = (await w.Invoicing.SendAsync(w.Customer, "acceptTerms", id, 2u)).Event(w.Invoicing, "TermsAccepted");
+            if (accepted.Int("fromPeriod") != 1) throw new InvalidOperationException("terms v2 should apply from period 1");
+            await w.Invoicing.SendAsync(w.Oem, "setTerms", id, Ids.Digest("terms v3"), 3_600u);
+            await w.IncreaseTimeAsync(3 * 3_600 + 10);
+            return new Scene { Id = id };
+        },
         ["terms v2 accepted for period 1, v3 proposed"] = async w =>
         {
             var id = await w.AcceptedAsync(billingPeriod: 315_360_000);
@@ -192,6 +222,27 @@ public static class RefusalScenes
         return new Scene { Id = id, Seq = seq };
     }
 
+    /// <summary>A maintainer (accredited for the model and region) that joined for one scene.</summary>
+    private static async Task<ChainActor> AccreditedMaintainerAsync(ChainWorld w, string name)
+    {
+        var maintainer = await w.MemberAsync(name, Roles.Maintainer);
+        await w.Consortium.SendAsync(w.Oem, "accredit", ChainWorld.Model, ChainWorld.Region, maintainer.Address);
+        return maintainer;
+    }
+
+    /// <summary>An open-bidding auction whose only (so best) bid is <paramref name="name"/>'s, who then lost its accreditation or (<paramref name="revoke"/>) its membership.</summary>
+    private static async Task<Scene> IneligibleBestBidderAsync(ChainWorld w, string name, object[] parameters, bool revoke, long mine = 0)
+    {
+        var bidder = await AccreditedMaintainerAsync(w, name);
+        var id = await w.RunningAsync();
+        var seq = await w.OpenAuctionAsync(id, parameters);
+        await w.Maintenance.SendAsync(bidder, "placeBid", id, seq, 1_000UL, 3_600u);
+        if (revoke) await w.Consortium.SendAsync(w.Operator, "revokeMember", bidder.Address);
+        else await w.Consortium.SendAsync(w.Oem, "withdrawAccreditation", ChainWorld.Model, ChainWorld.Region, bidder.Address);
+        if (mine > 0) await w.MineAsync(mine);
+        return new Scene { Id = id, Seq = seq };
+    }
+
     private static async Task<Scene> SealedAsync(ChainWorld w, long commitBlocks, long revealBlocks, bool cancel = false, ChainActor[]? alsoCommit = null, string mineTo = "commit")
     {
         var id = await w.RunningAsync();
@@ -210,7 +261,7 @@ public static class RefusalScenes
         var id = await w.AcceptedAsync(billingPeriod: ShortPeriod);
         await w.IncreaseTimeAsync(3 * ShortPeriod + 10);
         if (state is null) return new Scene { Id = id };
-        await w.Invoicing.SendAsync(w.Oem, "issueInvoice", id, 0u, new BigInteger(1_000), Ids.Digest("invoice"), Ids.Digest("inputs"));
+        await w.Invoicing.SendAsync(w.Oem, "issueInvoice", id, 0u, new BigInteger(1_000), Ids.Digest("invoice"), Ids.Digest("inputs"), 1u);
         if (state is "accepted" or "settled") await w.Invoicing.SendAsync(w.Customer, "acceptInvoice", id, 0u, (ushort)0);
         if (state is "settled") await w.Invoicing.SendAsync(w.Oem, "settleInvoice", id, 0u, (ushort)0);
         if (state is "disputed") await w.Invoicing.SendAsync(w.Customer, "disputeInvoice", id, 0u, (ushort)0, Ids.Digest("evidence"));

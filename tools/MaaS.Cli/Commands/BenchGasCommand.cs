@@ -138,7 +138,7 @@ public static class BenchGasCommand
                 ct.ThrowIfCancellationRequested();
                 var total = new BigInteger(1_234_567);
                 Record("issue invoice", await SendAsync(invoicing, oem, "issueInvoice", id, 0u, total,
-                    CidDigest($"invoice {Hex(id)} period 0 total {total}"), Round(30, machines.IndexOf(id)).Root));
+                    CidDigest($"invoice {Hex(id)} period 0 total {total}"), Round(30, machines.IndexOf(id)).Root, 1u));
                 Record("accept invoice", await SendAsync(invoicing, customer, "acceptInvoice", id, 0u, (ushort)0));
             }
 
@@ -331,7 +331,7 @@ public static class BenchGasCommand
             new("start", 37_157, Target(37_157), "MachineRegistry.start"),
             new("reset", 37_148, Target(37_148), "MachineRegistry.resetMachineState (by the customer)"),
             new("complete ticket", 36_315, Target(36_315), "MachineRegistry.completeTicket"),
-            new("issue invoice", null, null, "Invoicing.issueInvoice (one billing period)"),
+            new("issue invoice", null, null, "Invoicing.issueInvoice (one billing period, under terms version 1)"),
             new("accept invoice", null, null, "Invoicing.acceptInvoice"),
         ];
 

@@ -188,7 +188,7 @@ public partial class InvoiceIdOutputDTO : IFunctionOutputDTO
     public byte[] ReturnValue1 { get; set; } = null!;
 }
 
-/// <summary><c>issueInvoice(bytes32,uint32,uint128,bytes32,bytes32)</c> nonpayable → <c>(uint16)</c></summary>
+/// <summary><c>issueInvoice(bytes32,uint32,uint128,bytes32,bytes32,uint32)</c> nonpayable → <c>(uint16)</c></summary>
 [Function("issueInvoice", "uint16")]
 public partial class IssueInvoiceFunction : FunctionMessage
 {
@@ -206,6 +206,9 @@ public partial class IssueInvoiceFunction : FunctionMessage
 
     [Parameter("bytes32", "inputsRoot", 5)]
     public byte[] InputsRoot { get; set; } = null!;
+
+    [Parameter("uint32", "termsVersion", 6)]
+    public uint TermsVersion { get; set; }
 }
 
 /// <summary>What <c>issueInvoice</c> returns.</summary>
@@ -282,6 +285,28 @@ public partial class TermsAcceptedOutputDTO : IFunctionOutputDTO
     public bool ReturnValue1 { get; set; }
 }
 
+/// <summary><c>termsApplicability(bytes32,uint32)</c> view → <c>(uint32,uint32)</c></summary>
+[Function("termsApplicability", typeof(TermsApplicabilityOutputDTO))]
+public partial class TermsApplicabilityFunction : FunctionMessage
+{
+    [Parameter("bytes32", "machineId", 1)]
+    public byte[] MachineId { get; set; } = null!;
+
+    [Parameter("uint32", "version", 2)]
+    public uint Version { get; set; }
+}
+
+/// <summary>What <c>termsApplicability</c> returns.</summary>
+[FunctionOutput]
+public partial class TermsApplicabilityOutputDTO : IFunctionOutputDTO
+{
+    [Parameter("uint32", "fromPeriod", 1)]
+    public uint FromPeriod { get; set; }
+
+    [Parameter("uint32", "untilPeriod", 2)]
+    public uint UntilPeriod { get; set; }
+}
+
 /// <summary><c>termsHashOf(bytes32,uint32)</c> view → <c>(bytes32)</c></summary>
 [Function("termsHashOf", "bytes32")]
 public partial class TermsHashOfFunction : FunctionMessage
@@ -299,25 +324,6 @@ public partial class TermsHashOfOutputDTO : IFunctionOutputDTO
 {
     [Parameter("bytes32", "", 1)]
     public byte[] ReturnValue1 { get; set; } = null!;
-}
-
-/// <summary><c>termsVersionFor(bytes32,uint32)</c> view → <c>(uint32)</c></summary>
-[Function("termsVersionFor", "uint32")]
-public partial class TermsVersionForFunction : FunctionMessage
-{
-    [Parameter("bytes32", "machineId", 1)]
-    public byte[] MachineId { get; set; } = null!;
-
-    [Parameter("uint32", "period", 2)]
-    public uint Period { get; set; }
-}
-
-/// <summary>What <c>termsVersionFor</c> returns.</summary>
-[FunctionOutput]
-public partial class TermsVersionForOutputDTO : IFunctionOutputDTO
-{
-    [Parameter("uint32", "", 1)]
-    public uint ReturnValue1 { get; set; }
 }
 
 /// <summary>Event <c>InvoiceAccepted(bytes32,uint32,uint16)</c>, indexed: machineId, period.</summary>
@@ -540,6 +546,17 @@ public partial class TermsNotActiveError : IErrorDTO
 {
 }
 
+/// <summary>Custom error <c>TermsNotApplicable(uint32,uint32)</c>.</summary>
+[Error("TermsNotApplicable")]
+public partial class TermsNotApplicableError : IErrorDTO
+{
+    [Parameter("uint32", "version", 1)]
+    public uint Version { get; set; }
+
+    [Parameter("uint32", "period", 2)]
+    public uint Period { get; set; }
+}
+
 /// <summary>Custom error <c>TermsNotSet()</c>.</summary>
 [Error("TermsNotSet")]
 public partial class TermsNotSetError : IErrorDTO
@@ -592,6 +609,7 @@ public static class InvoicingAbi
         typeof(StaleTermsVersionError),
         typeof(TermsChangePendingError),
         typeof(TermsNotActiveError),
+        typeof(TermsNotApplicableError),
         typeof(TermsNotSetError),
         typeof(WrongRevisionError),
         typeof(ZeroAddressError),

@@ -517,6 +517,14 @@ public partial class TicketNotOpenError : IErrorDTO
 {
 }
 
+/// <summary>Custom error <c>WinnerNotEligible(address)</c>.</summary>
+[Error("WinnerNotEligible")]
+public partial class WinnerNotEligibleError : IErrorDTO
+{
+    [Parameter("address", "winner", 1)]
+    public string Winner { get; set; } = null!;
+}
+
 /// <summary>Custom error <c>WrongMode(uint8)</c>.</summary>
 [Error("WrongMode")]
 public partial class WrongModeError : IErrorDTO
@@ -588,6 +596,7 @@ public static class MaintenanceAbi
         typeof(NotAccreditedError),
         typeof(NotRevealPhaseError),
         typeof(TicketNotOpenError),
+        typeof(WinnerNotEligibleError),
         typeof(WrongModeError),
         typeof(ZeroAddressError),
     ];
