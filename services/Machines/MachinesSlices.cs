@@ -41,6 +41,7 @@ public static class MachinesSlices
         builder.Services.AddSingleton(consortium);
         builder.Services.AddHostedService<SeedOperator>();
         builder.Services.AddScoped<MachineCommands>();
+        builder.Services.AddScoped<MaaS.Machines.Machines.Maintaining.LoopOperations>();
         builder.Services.AddSingleton<IIntegrationEventMapper, MachinesIntegrationEvents>();
         builder.Services.AddChainLogHandler<ConsortiumFacts>();
         builder.Services.AddChainLogHandler<RegistryFacts>();
