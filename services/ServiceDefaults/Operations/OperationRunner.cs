@@ -43,19 +43,33 @@ public sealed class OperationRunner(IDocumentStore store, ITransactionWriter wri
                 await session.SaveChangesAsync(ct);
                 break;
             }
-            catch (ExistingStreamIdCollisionException)
+            catch (Exception ex) when (attempt < 8 && IsConflict(ex))
             {
-                // The same request twice at once: the other one stored it (and the transaction is the same, by key).
-                break;
-            }
-            catch (JasperFx.ConcurrencyException) when (attempt < 5)
-            {
-                // The follower appended a chain fact to the same aggregate meanwhile: read it again and append after it.
-                logger.LogDebug("Operation {Operation}: aggregate changed while recording the intent; retrying", operationId);
+                // Either the same request ran twice at once (the operation exists: done), or the chain follower appended
+                // to the same aggregate meanwhile — Marten may report that as a collision of the operation's stream,
+                // since the whole batch is refused. Read again and retry: same operation id and transaction keys, so
+                // nothing is sent twice.
+                await using var query = store.QuerySession();
+                if (await query.LoadAsync<OperationView>(operationId, ct) is not null) break;
+                logger.LogDebug(ex, "Operation {Operation}: recording the intent conflicted (attempt {Attempt}); retrying", operationId, attempt);
             }
         }
-        return await AdvanceAsync(operationId, ct) ?? throw new InvalidOperationException($"Operation {operationId} vanished.");
+        // The monitor carries the operation on if this first advance loses a race with it.
+        try
+        {
+            return await AdvanceAsync(operationId, ct) ?? throw new InvalidOperationException($"Operation {operationId} vanished.");
+        }
+        catch (Exception ex) when (IsConflict(ex))
+        {
+            await using var query = store.QuerySession();
+            return await query.LoadAsync<OperationView>(operationId, ct) ?? throw new InvalidOperationException($"Operation {operationId} vanished.", ex);
+        }
     }
+
+    /// <summary>Optimistic-concurrency outcomes of an append: another writer got there first.</summary>
+    private static bool IsConflict(Exception ex) => ex is JasperFx.ConcurrencyException or ExistingStreamIdCollisionException
+        || ex is Marten.Exceptions.MartenCommandException { InnerException: Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } }
+        || ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
 
     /// <summary>Records what the ledger knows about each step and sends the next step when its predecessor is mined.</summary>
     public async Task<OperationView?> AdvanceAsync(Guid operationId, CancellationToken ct = default)
@@ -107,7 +121,7 @@ public sealed class OperationRunner(IDocumentStore store, ITransactionWriter wri
         {
             await session.SaveChangesAsync(ct);
         }
-        catch (JasperFx.ConcurrencyException)
+        catch (Exception ex) when (IsConflict(ex))
         {
             // Another instance advanced it at the same moment; its view wins, ours is recomputed next time.
             logger.LogDebug("Operation {Operation} advanced concurrently", operationId);

@@ -12,8 +12,12 @@ namespace MaaS.Machines.Machines.Commanding;
 /// <summary>
 /// The path every machine command takes: load the machine, check If-Match, decide (403/409 before anything is sent),
 /// then one transaction signed with the caller's key, recorded as an operation and as intent on the machine's stream.
+/// A retry of a command (same Idempotency-Key) is not decided again: it answers the operation it started, or resumes
+/// it when its transaction was sent but the operation not yet recorded (a crash in between).
 /// </summary>
-public sealed class MachineCommands(IDocumentSession session, IMachineRegistry registry, OperationRunner operations, ServiceIdentity service, TimeProvider clock)
+public sealed class MachineCommands(
+    IDocumentSession session, IMachineRegistry registry, OperationRunner operations, ITransactionWriter writer, ServiceIdentity service,
+    TimeProvider clock)
 {
     public async Task<Accepted<OperationView>> SubmitAsync(
         Guid machineId, MachineCommand command, HttpContext http, Func<string, byte[], TransactionRequest> transaction, CancellationToken ct)
@@ -21,11 +25,17 @@ public sealed class MachineCommands(IDocumentSession session, IMachineRegistry r
         var caller = http.Member();
         var machine = await session.LoadAsync<MachineDetails>(machineId, ct);
         if (machine is null || !await MachineVisibility.CanSeeAsync(session, machine, caller, ct)) throw DomainException.NotFound("Machine", machineId);
-        var state = await session.Events.FetchStreamStateAsync(machineId, ct);
-        MachineETags.Check(http, state?.Version ?? 0);
-        MachineDecisions.Decide(machine, command, caller);
 
         var operationId = http.OperationId(caller);
+        // Its own transaction has usually changed the machine's state (and version) since: deciding again would refuse the retry.
+        if (await session.LoadAsync<OperationView>(operationId, ct) is { } started) return TypedResults.Accepted(service.Location(started.Id), started);
+        if (await writer.FindAsync(operations.TransactionKey(operationId, 0), ct) is null)
+        {
+            var state = await session.Events.FetchStreamStateAsync(machineId, ct);
+            MachineETags.Check(http, state?.Version ?? 0);
+            MachineDecisions.Decide(machine, command, caller);
+        }
+
         var request = transaction(caller.Account, Bytes32.FromGuid(machineId));
         var operation = await operations.StartAsync(operationId, $"machine-{command.ToString().ToLowerInvariant()}", caller, machineId.ToString(),
             [new OperationStep(command.ToString(), caller.Account, registry.Address, request.Data)],

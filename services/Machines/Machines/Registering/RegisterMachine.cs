@@ -23,14 +23,17 @@ public sealed class RegisterMachineValidator : AbstractValidator<RegisterMachine
 {
     public RegisterMachineValidator()
     {
+        // Stop at the first failure of a rule: the later checks read the value and would throw on a missing one (a 500).
         RuleFor(r => r.CustomerId).NotEmpty();
-        RuleFor(r => r.Model).NotEmpty().MaximumLength(32).Must(m => m.All(c => c is >= ' ' and <= '~')).WithMessage("The model is up to 32 printable ASCII characters.");
+        RuleFor(r => r.Model).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(32).Must(m => m.All(c => c is >= ' ' and <= '~'))
+            .WithMessage("The model is up to 32 printable ASCII characters.");
         RuleFor(r => r.Region).LessThan((ushort)65535).WithMessage("Region 65535 means 'every region' and is only for accreditations.");
-        RuleFor(r => r.DeviceAddress).Matches("^0x[0-9a-fA-F]{40}$").WithMessage("The device address is the 0x-prefixed address of the IoT box's key.")
+        RuleFor(r => r.DeviceAddress).Cascade(CascadeMode.Stop).NotEmpty()
+            .Matches("^0x[0-9a-fA-F]{40}$").WithMessage("The device address is the 0x-prefixed address of the IoT box's key.")
             .Must(a => a.Any(c => c is not ('0' or 'x'))).WithMessage("The device address cannot be zero.");
         RuleFor(r => r.TelemetryIntervalSeconds).InclusiveBetween(1u, 86_400u);
-        RuleFor(r => r.SpecDocument).NotEmpty().Must(BeSmallBase64).WithMessage("The spec document is base64 of at most 262,144 bytes.");
-        RuleFor(r => r.Terms.ValueKind).Equal(JsonValueKind.Object).WithMessage("The terms are a JSON object.");
+        RuleFor(r => r.SpecDocument).Cascade(CascadeMode.Stop).NotEmpty().Must(BeSmallBase64).WithMessage("The spec document is base64 of at most 262,144 bytes.");
+        RuleFor(r => r.Terms.ValueKind).Equal(JsonValueKind.Object).OverridePropertyName(nameof(RegisterMachineRequest.Terms)).WithMessage("The terms are a JSON object.");
         RuleFor(r => r.BillingPeriodSeconds).InclusiveBetween(3600u, 366u * 24 * 3600);
     }
 
@@ -49,6 +52,14 @@ public static class RegisterMachine
         return machines;
     }
 
+    private static Guid MachineIdFor(Guid operationId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"machine-of-operation/{operationId}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16));
+    }
+
     /// <summary>
     /// Two transactions by the OEM: register the machine, then set its terms (version 1) in Invoicing, which the
     /// customer must accept with the machine.
@@ -58,10 +69,16 @@ public static class RegisterMachine
         IOffChainStore store, OperationRunner operations, ServiceIdentity service, TimeProvider clock, CancellationToken ct)
     {
         var oem = http.Member();
+        var operationId = http.OperationId(oem);
+        // A retry (same Idempotency-Key) answers the registration it started, without storing the documents again.
+        if (await query.LoadAsync<OperationView>(operationId, ct) is { } started) return TypedResults.Accepted(service.Location(started.Id), started);
         var customer = await query.LoadAsync<MemberView>(request.CustomerId, ct) ?? throw DomainException.NotFound("Member", request.CustomerId);
         if (!customer.Roles.HasFlag(ServiceDefaults.Identity.MemberRoles.Customer))
             throw DomainException.Unprocessable("not-a-customer", $"Member {request.CustomerId} is not an active customer.");
-        var machineId = request.MachineId ?? Guid.CreateVersion7();
+        // With an Idempotency-Key the machine id follows from the operation id, so a retry after a crash between sending
+        // and recording names the same machine as the transaction it finds in the ledger.
+        // (Derived, not equal: streams share one id space, and the operation has a stream of its own.)
+        var machineId = request.MachineId ?? (http.Request.Headers.ContainsKey("Idempotency-Key") ? MachineIdFor(operationId) : Guid.CreateVersion7());
         if (await query.LoadAsync<MachineDetails>(machineId, ct) is not null && request.MachineId is not null && !http.Request.Headers.ContainsKey("Idempotency-Key"))
             throw DomainException.Conflict("machine-exists", $"Machine {machineId} already exists.");
 
@@ -70,7 +87,6 @@ public static class RegisterMachine
         var id = Bytes32.FromGuid(machineId);
         var registration = new MachineRegistration(id, customer.Account, Bytes32.FromAscii(request.Model), request.Region, specCid.ToDigestBytes(),
             request.DeviceAddress.ToLowerInvariant(), request.TelemetryIntervalSeconds, termsCid.ToDigestBytes());
-        var operationId = http.OperationId(oem);
         var operation = await operations.StartAsync(operationId, "register-machine", oem, machineId.ToString(),
             [
                 new OperationStep("register", oem.Account, registry.Address, registry.Register("", oem.Account, registration).Data),

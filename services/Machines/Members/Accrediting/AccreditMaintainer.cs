@@ -17,7 +17,8 @@ public sealed class AccreditationValidator : AbstractValidator<AccreditationRequ
     public AccreditationValidator()
     {
         RuleFor(r => r.MaintainerId).NotEmpty();
-        RuleFor(r => r.Model).NotEmpty().MaximumLength(32).Must(m => m.All(c => c is >= ' ' and <= '~')).WithMessage("The model is up to 32 printable ASCII characters.");
+        RuleFor(r => r.Model).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(32).Must(m => m.All(c => c is >= ' ' and <= '~'))
+            .WithMessage("The model is up to 32 printable ASCII characters.");
     }
 }
 

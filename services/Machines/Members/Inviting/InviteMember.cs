@@ -6,6 +6,7 @@ using MaaS.ServiceDefaults.Operations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Signer;
+using Nethereum.Web3;
 using ChainRoles = MaaS.Chain.Contracts.MemberRoles;
 
 namespace MaaS.Machines.Members.Inviting;
@@ -18,7 +19,7 @@ public sealed class InviteMemberValidator : AbstractValidator<InviteMemberReques
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(100);
         RuleFor(r => r.Roles).NotEmpty().WithMessage("Give at least one role: oem, customer, maintainer.");
-        RuleForEach(r => r.Roles).Must(role => Invitations.RoleNames.ContainsKey(role)).WithMessage("Roles are oem, customer and maintainer.");
+        RuleForEach(r => r.Roles).Must(role => role is not null && Invitations.RoleNames.ContainsKey(role)).WithMessage("Roles are oem, customer and maintainer.");
         RuleFor(r => r.ExpiresInHours).InclusiveBetween(1, 24 * 30);
     }
 }
@@ -47,14 +48,15 @@ public static class Invitations
     /// reveals no code, and the invitee proves it holds the code by signing for its own account.
     /// </summary>
     private static async Task<Accepted<InvitationResponse>> Invite(
-        InviteMemberRequest request, HttpContext http, IConsortium consortium, OperationRunner operations, ServiceIdentity service, TimeProvider clock,
+        InviteMemberRequest request, HttpContext http, IConsortium consortium, IWeb3 web3, OperationRunner operations, ServiceIdentity service,
         CancellationToken ct)
     {
         var member = http.Member();
         var code = EthECKey.GenerateKey();
         var inviteId = code.GetPublicAddress().ToLowerInvariant();
         var roles = request.Roles.Select(r => RoleNames[r]).Aggregate(ChainRoles.None, (a, r) => a | r);
-        var expiresAt = clock.GetUtcNow().AddHours(request.ExpiresInHours);
+        // On the chain's clock: the contract compares the expiry with block time, not with ours.
+        var expiresAt = (await ChainTime.NowAsync(web3)).AddHours(request.ExpiresInHours);
         var operationId = http.OperationId(member);
         var operation = await operations.StartAsync(operationId, "invite-member", member, inviteId,
             [new OperationStep("createInvitation", member.Account, consortium.Address,

@@ -10,6 +10,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Signer;
+using Nethereum.Web3;
 
 namespace MaaS.Machines.Members.Redeeming;
 
@@ -42,15 +43,18 @@ public static class RedeemInvitation
     /// follow when the chain says the member joined.
     /// </summary>
     private static async Task<Accepted<RedemptionResponse>> Redeem(
-        RedeemInvitationRequest request, IDocumentSession session, IConsortium consortium, PostgresKeyStore keys, OperationRunner operations,
+        RedeemInvitationRequest request, IDocumentSession session, IConsortium consortium, IWeb3 web3, PostgresKeyStore keys, OperationRunner operations,
         ConsortiumOptions consortiumOptions, ServiceIdentity service, TimeProvider clock, CancellationToken ct)
     {
         var code = new EthECKey(request.Code);
         var inviteId = code.GetPublicAddress().ToLowerInvariant();
-        var onChain = await consortium.InvitationAsync(inviteId, ct) ?? throw DomainException.NotFound("Invitation", inviteId);
-        if (onChain.ExpiresAt < clock.GetUtcNow()) throw DomainException.Unprocessable("invitation-expired", $"Invitation {inviteId} expired at {onChain.ExpiresAt:u}.");
+        // A redeemed invitation is deleted on chain: look at our own record first, or a reused code would read as unknown.
         var invitation = await session.LoadAsync<InvitationView>(inviteId, ct);
         if (invitation?.RedeemedBy is { } redeemedBy) throw DomainException.Conflict("invitation-redeemed", $"Invitation {inviteId} was already redeemed by member {redeemedBy}.");
+        var onChain = await consortium.InvitationAsync(inviteId, ct) ?? throw DomainException.NotFound("Invitation", inviteId);
+        // The contract compares the expiry with block time, not with our clock.
+        if (onChain.ExpiresAt < await ChainTime.NowAsync(web3))
+            throw DomainException.Unprocessable("invitation-expired", $"Invitation {inviteId} expired at {onChain.ExpiresAt:u} (chain time).");
         var operatorAccount = consortiumOptions.OperatorAccount
             ?? throw DomainException.Conflict("no-operator", "This deployment does not hold the operator's key, so it cannot give a new member gas.");
 
