@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text;
+using MaaS.Contracts.Telemetry;
+using MaaS.Telemetry.Storage;
+using MassTransit;
+using Npgsql;
+
+namespace MaaS.Telemetry.Publishing;
+
+/// <summary>
+/// Publishes sealed batches (<c>telemetry.batches</c>) and queued messages (<c>telemetry.outbox</c>). Every instance runs
+/// one: rows are claimed with <c>FOR UPDATE SKIP LOCKED</c>, so two instances never publish the same row at once, and a
+/// row is marked published in the claiming transaction only after the broker confirmed it. Delivery is therefore at
+/// least once, with a stable message id (a crash between confirm and commit republishes the same id).
+/// </summary>
+internal sealed class PublishOutbox(
+    TelemetryDatabase database, IBus bus, OutboxSignal signal, TelemetryOptions options, TimeProvider clock, ILogger<PublishOutbox> logger) : BackgroundService
+{
+    private const int BatchPage = 16;
+    private const int MessagePage = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var published = 0;
+            try
+            {
+                published = await PublishBatchesAsync(stoppingToken) + await PublishMessagesAsync(stoppingToken);
+            }
+            catch (Exception ex)
+            {
+                // Stopping mid-page: the claim rolls back, and the page is published again (same message ids) later.
+                if (stoppingToken.IsCancellationRequested) return;
+                logger.LogWarning(ex, "Publishing the telemetry outbox failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+            }
+            if (published == 0) await signal.WaitAsync(options.PublishPollInterval, stoppingToken);
+        }
+    }
+
+    /// <summary>The message id of a batch: the same on every attempt and every instance, so a consumer can drop a redelivery.</summary>
+    public static Guid BatchMessageId(Guid machineId, long batchSeq)
+    {
+        var hash = SHA256.HashData(Encoding.ASCII.GetBytes($"maas-telemetry-batch:{machineId:D}:{batchSeq}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    private sealed record SealedBatch(Guid MachineId, long BatchSeq, long FirstSeq, long LastSeq, int Count, int Bytes, long FirstTs, long LastTs, DateTimeOffset SealedAt);
+
+    private async Task<int> PublishBatchesAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var batches = new List<SealedBatch>();
+        await using (var claim = new NpgsqlCommand("""
+            SELECT machine_id, batch_seq, first_seq, last_seq, count, bytes, first_ts, last_ts, sealed_at FROM telemetry.batches
+            WHERE published_at IS NULL ORDER BY sealed_at LIMIT $1 FOR UPDATE SKIP LOCKED
+            """, connection, transaction) { Parameters = { new() { Value = BatchPage } } })
+        await using (var rows = await claim.ExecuteReaderAsync(ct))
+        {
+            while (await rows.ReadAsync(ct))
+                batches.Add(new SealedBatch(rows.GetGuid(0), rows.GetInt64(1), rows.GetInt64(2), rows.GetInt64(3), rows.GetInt32(4), rows.GetInt32(5),
+                    rows.GetInt64(6), rows.GetInt64(7), rows.GetFieldValue<DateTimeOffset>(8)));
+        }
+        if (batches.Count == 0) return 0;
+
+        var payloads = await LoadPayloadsAsync(connection, transaction, batches, ct);
+        await Task.WhenAll(batches.Select((b, i) => bus.Publish(
+            new TelemetryBatchSealed(b.MachineId, b.BatchSeq, b.FirstSeq, b.LastSeq, b.Count, b.FirstTs, b.LastTs, payloads[i], b.SealedAt),
+            context => context.MessageId = BatchMessageId(b.MachineId, b.BatchSeq), ct)));
+
+        await using (var mark = new NpgsqlCommand("""
+            UPDATE telemetry.batches b SET published_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS p(machine_id, batch_seq)
+            WHERE b.machine_id = p.machine_id AND b.batch_seq = p.batch_seq
+            """, connection, transaction))
+        {
+            mark.Parameters.Add(new NpgsqlParameter { Value = batches.Select(b => b.MachineId).ToArray() });
+            mark.Parameters.Add(new NpgsqlParameter { Value = batches.Select(b => b.BatchSeq).ToArray() });
+            mark.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return batches.Count;
+    }
+
+    /// <summary>
+    /// Each batch's readings in sequence order, one canonical reading per line, written straight into an array of the
+    /// recorded size. A batch's readings lie within its seq range (late readings may interleave with another batch's:
+    /// batch_seq filters them), so each batch is one range scan of the primary key, in order; one round trip for the page.
+    /// </summary>
+    private static async Task<byte[][]> LoadPayloadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<SealedBatch> batches, CancellationToken ct)
+    {
+        await using var load = new NpgsqlBatch(connection, transaction);
+        foreach (var batch in batches)
+        {
+            load.BatchCommands.Add(new NpgsqlBatchCommand(
+                "SELECT canonical FROM telemetry.readings WHERE machine_id = $1 AND seq BETWEEN $2 AND $3 AND batch_seq = $4 ORDER BY seq")
+            {
+                Parameters = { new() { Value = batch.MachineId }, new() { Value = batch.FirstSeq }, new() { Value = batch.LastSeq }, new() { Value = batch.BatchSeq } },
+            });
+        }
+        var payloads = new byte[batches.Count][];
+        await using var rows = await load.ExecuteReaderAsync(ct);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var (payload, filled, counted) = (new byte[batches[i].Bytes], 0, 0);
+            while (await rows.ReadAsync(ct))
+            {
+                var length = (int)rows.GetBytes(0, 0, null, 0, 0);
+                if (counted++ > 0 && filled < payload.Length) payload[filled++] = (byte)'\n';
+                if (filled + length > payload.Length) throw Inconsistent(batches[i]);
+                rows.GetBytes(0, 0, payload, filled, length);
+                filled += length;
+            }
+            if (counted != batches[i].Count || filled != batches[i].Bytes) throw Inconsistent(batches[i]);
+            payloads[i] = payload;
+            await rows.NextResultAsync(ct);
+        }
+        return payloads;
+    }
+
+    private static InvalidOperationException Inconsistent(SealedBatch batch) =>
+        new($"Batch {batch.BatchSeq} of machine {batch.MachineId} does not match its readings ({batch.Count} readings, {batch.Bytes} bytes recorded).");
+
+    private async Task<int> PublishMessagesAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var messages = new List<(Guid Id, object Body)>();
+        await using (var claim = new NpgsqlCommand("""
+            SELECT id, type, payload::text FROM telemetry.outbox WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
+            """, connection, transaction) { Parameters = { new() { Value = MessagePage } } })
+        await using (var rows = await claim.ExecuteReaderAsync(ct))
+        {
+            while (await rows.ReadAsync(ct)) messages.Add((rows.GetGuid(0), Outbox.Deserialize(rows.GetString(1), rows.GetString(2))));
+        }
+        if (messages.Count == 0) return 0;
+        foreach (var (id, body) in messages)
+            await bus.Publish(body, body.GetType(), context => context.MessageId = id, ct);
+        await using (var mark = new NpgsqlCommand("UPDATE telemetry.outbox SET published_at = $2 WHERE id = ANY($1)", connection, transaction))
+        {
+            mark.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Id).ToArray() });
+            mark.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return messages.Count;
+    }
+}
