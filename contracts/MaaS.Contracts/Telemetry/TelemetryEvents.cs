@@ -17,3 +17,10 @@ public sealed record TelemetryGapDetected(Guid MachineId, long LastReadingMs, lo
 
 /// <summary>Readings arrive again after a gap.</summary>
 public sealed record TelemetryGapEnded(Guid MachineId, long LastReadingBeforeMs, long ResumedAtMs, DateTimeOffset At);
+
+/// <summary>
+/// The first reading with status <c>running</c> (by sequence) after a failure episode — a <c>malfunctioning</c> reading or
+/// a stop on chain. <paramref name="TimestampMs"/> is the reading's own time; the Maintenance service takes it as the
+/// moment the machine ran again.
+/// </summary>
+public sealed record MachineRunningAgain(Guid MachineId, long Seq, long TimestampMs, DateTimeOffset DetectedAt);

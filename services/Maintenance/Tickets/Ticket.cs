@@ -148,6 +148,9 @@ public sealed record TicketDetails
 
     public DateTimeOffset? RunningAgainAt { get; init; }
 
+    /// <summary>Who told that the machine runs again: <c>chain</c> or <c>telemetry</c> (see <see cref="ResolutionObserved"/>).</summary>
+    public string? ResolutionSource { get; init; }
+
     public IReadOnlyList<FactEntry> History { get; init; } = [];
 
     public IReadOnlyList<TicketOperation> Operations { get; init; } = [];
@@ -218,7 +221,8 @@ public sealed record TicketDetails
 
     public TicketDetails Apply(SlaClockResumed e) => !Paused ? this : this with { Pauses = [.. Pauses.SkipLast(1), Pauses[^1] with { To = e.At, ResumedBy = e.By }], UpdatedAt = e.At };
 
-    public TicketDetails Apply(ResolutionObserved e) => RunningAgainAt is not null ? this : this with { RunningAgainAt = e.At, UpdatedAt = e.At };
+    public TicketDetails Apply(ResolutionObserved e) =>
+        RunningAgainAt is not null ? this : this with { RunningAgainAt = e.At, ResolutionSource = e.Source, UpdatedAt = e.At };
 
     public TicketDetails Apply(SlaBreached e) => Breaches.Any(b => b.Clock == e.Clock)
         ? this

@@ -5,9 +5,10 @@ using MaaS.Telemetry.Publishing;
 namespace MaaS.Telemetry.Ingesting;
 
 /// <summary>A machine's row as the ingest transaction reads it (locked) and writes it back.</summary>
+/// <param name="FailureOpen">A failure episode (malfunctioning reading or stop) has not yet been followed by a running reading.</param>
 internal sealed record MachineIngestState(
     string? Device, bool Executing, long MaxSeq, long? LastTs, ReadingStatus? LastStatus, DateTimeOffset? LastReceivedAt, long ReadingCount,
-    bool GapOpen, bool FailureReported, OpenBatch Open);
+    bool GapOpen, bool FailureReported, OpenBatch Open, bool FailureOpen = false);
 
 /// <summary>The batch that new readings join: numbered per machine from 1, sealed by count, bytes or age.</summary>
 internal readonly record struct OpenBatch(long Number, int Count, int Bytes, long MinSeq, long MaxSeq, long MinTs, long MaxTs, DateTimeOffset? Since)
@@ -42,7 +43,7 @@ internal sealed record IngestPlan(long[] BatchOf, int NewCount, IReadOnlyList<Ba
         var sealedBatches = new List<BatchSealed>();
         var messages = new List<Outbox.Message>();
         var open = state.Open;
-        var (maxSeq, lastTs, lastStatus) = (state.MaxSeq, state.LastTs, state.LastStatus);
+        var (maxSeq, lastTs, lastStatus, failureOpen) = (state.MaxSeq, state.LastTs, state.LastStatus, state.FailureOpen);
         var newCount = 0;
         long? firstNewTs = null;
 
@@ -70,6 +71,9 @@ internal sealed record IngestPlan(long[] BatchOf, int NewCount, IReadOnlyList<Ba
             if (seq <= maxSeq) continue;
             if (status == ReadingStatus.Malfunctioning && lastStatus != ReadingStatus.Malfunctioning)
                 messages.Add(Outbox.Create(machineId, new MachineFailureDetected(machineId, "malfunctioning", seq, ts, now)));
+            if (status == ReadingStatus.Running && failureOpen)
+                messages.Add(Outbox.Create(machineId, new MachineRunningAgain(machineId, seq, ts, now)));
+            failureOpen = status == ReadingStatus.Malfunctioning || (failureOpen && status != ReadingStatus.Running);
             (maxSeq, lastTs, lastStatus) = (seq, ts, status);
         }
 
@@ -84,6 +88,7 @@ internal sealed record IngestPlan(long[] BatchOf, int NewCount, IReadOnlyList<Ba
             ReadingCount = state.ReadingCount + newCount,
             GapOpen = false,
             FailureReported = state.FailureReported || messages.Any(m => m.Body is MachineFailureDetected),
+            FailureOpen = failureOpen,
             Open = open,
         };
         return new IngestPlan(batchOf, newCount, sealedBatches, messages, after);

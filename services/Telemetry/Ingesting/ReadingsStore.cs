@@ -48,7 +48,7 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
     {
         await using var command = new NpgsqlCommand("""
             SELECT device, executing, max_seq, last_ts, last_status, last_received_at, reading_count, gap_open, failure_reported,
-                   open_batch, open_count, open_bytes, open_min_seq, open_max_seq, open_min_ts, open_max_ts, open_since
+                   open_batch, open_count, open_bytes, open_min_seq, open_max_seq, open_min_ts, open_max_ts, open_since, failure_open
             FROM telemetry.machines WHERE machine_id = $1 FOR UPDATE
             """, connection, transaction) { Parameters = { new() { Value = machineId } } };
         await using var row = await command.ExecuteReaderAsync(ct);
@@ -59,7 +59,7 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
         return new MachineIngestState(
             row.IsDBNull(0) ? null : row.GetString(0), row.GetBoolean(1), row.GetInt64(2), row.IsDBNull(3) ? null : row.GetInt64(3),
             row.IsDBNull(4) ? null : (ReadingStatus)row.GetInt16(4), row.IsDBNull(5) ? null : row.GetFieldValue<DateTimeOffset>(5), row.GetInt64(6),
-            row.GetBoolean(7), row.GetBoolean(8), open);
+            row.GetBoolean(7), row.GetBoolean(8), open, row.GetBoolean(17));
     }
 
     /// <summary>Marks the request's readings already stored (only asked when some seq is not above the machine's highest).</summary>
@@ -118,7 +118,7 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
         return new NpgsqlBatchCommand("""
             UPDATE telemetry.machines SET max_seq = $2, last_ts = $3, last_status = $4, last_received_at = $5, reading_count = $6,
                 gap_open = $7, gap_since = CASE WHEN $7 THEN gap_since END, failure_reported = $8,
-                open_batch = $9, open_count = $10, open_bytes = $11, open_min_seq = $12, open_max_seq = $13, open_min_ts = $14, open_max_ts = $15, open_since = $16
+                open_batch = $9, open_count = $10, open_bytes = $11, open_min_seq = $12, open_max_seq = $13, open_min_ts = $14, open_max_ts = $15, open_since = $16, failure_open = $17
             WHERE machine_id = $1
             """)
         {
@@ -130,6 +130,7 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
                 new() { Value = open.Number }, new() { Value = open.Count }, new() { Value = open.Bytes },
                 Nullable(empty, open.MinSeq), Nullable(empty, open.MaxSeq), Nullable(empty, open.MinTs), Nullable(empty, open.MaxTs),
                 new() { Value = (object?)open.Since ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz },
+                new() { Value = after.FailureOpen },
             },
         };
     }

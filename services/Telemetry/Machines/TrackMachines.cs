@@ -58,7 +58,7 @@ public sealed class MachineStoppedConsumer(MachineView view, TimeProvider clock)
         {
             await using var stop = new NpgsqlCommand("""
                 WITH before AS (SELECT machine_id, failure_reported FROM telemetry.machines WHERE machine_id = $1 AND status_block <= $2 FOR UPDATE)
-                UPDATE telemetry.machines m SET executing = false, status_block = $2, failure_reported = true
+                UPDATE telemetry.machines m SET executing = false, status_block = $2, failure_reported = true, failure_open = true
                 FROM before WHERE m.machine_id = before.machine_id
                 RETURNING before.failure_reported
                 """, connection, transaction) { Parameters = { new() { Value = e.MachineId }, new() { Value = e.Block } } };

@@ -16,7 +16,7 @@ internal static class Outbox
 
     private static readonly Dictionary<string, Type> Types = new[]
     {
-        typeof(MachineFailureDetected), typeof(TelemetryGapDetected), typeof(TelemetryGapEnded),
+        typeof(MachineFailureDetected), typeof(TelemetryGapDetected), typeof(TelemetryGapEnded), typeof(MachineRunningAgain),
     }.ToDictionary(t => t.Name);
 
     public sealed record Message(Guid Id, Guid MachineId, object Body);

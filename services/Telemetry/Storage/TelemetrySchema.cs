@@ -44,6 +44,8 @@ internal static class TelemetrySchema
             open_max_ts       bigint,
             open_since        timestamptz
         ) WITH (fillfactor = 50);
+        -- A failure episode (malfunctioning reading or stop) until the next running reading: MachineRunningAgain.
+        ALTER TABLE telemetry.machines ADD COLUMN IF NOT EXISTS failure_open boolean NOT NULL DEFAULT false;
 
         CREATE TABLE IF NOT EXISTS telemetry.readings (
             machine_id  uuid     NOT NULL,

@@ -47,6 +47,27 @@ public sealed class SlaAndTrackRecordTests
     }
 
     [Fact]
+    public void RunningAgainFromTelemetry_CountsOnlyAfterTheCompletion_AndOnlyOnce()
+    {
+        static Contracts.Telemetry.MachineRunningAgain Reading(int seconds) =>
+            new(MachineId, 7, T0.AddSeconds(seconds).ToUnixTimeMilliseconds(), T0.AddSeconds(seconds + 1));
+        var accepted = Ticket(Opened(1, true), Accepted(MaintainerA, 2, true, seconds: 60));
+        MachineRunningAgainConsumer.Decide(accepted, Reading(600)).ShouldBeNull("the work is not reported done yet");
+        MachineRunningAgainConsumer.Decide(null, Reading(600)).ShouldBeNull();
+
+        var completed = accepted.Apply(Completed(3, false, seconds: 3600));
+        MachineRunningAgainConsumer.Decide(completed, Reading(3000)).ShouldBeNull("a reading from before the completion");
+        var resolved = MachineRunningAgainConsumer.Decide(completed, Reading(4000)).ShouldNotBeNull();
+        (resolved.Source, resolved.At).ShouldBe(("telemetry", T0.AddSeconds(4000)));
+        var after = completed.Apply(resolved);
+        (after.RunningAgainAt, after.ResolutionSource).ShouldBe((T0.AddSeconds(4000), "telemetry"));
+        SlaClocks.Compute(after, Targets, T0.AddDays(1)).Resolution.ElapsedSeconds.ShouldBe(4000d);
+
+        MachineRunningAgainConsumer.Decide(after, Reading(5000)).ShouldBeNull("the clock stopped already");
+        after.Apply(new ResolutionObserved(TicketId, "chain", "0x1", T0.AddSeconds(4500))).ResolutionSource.ShouldBe("telemetry");
+    }
+
+    [Fact]
     public void TheTrackRecord_HasPercentilesAndCountsRepeatFailuresWithinTheWindow()
     {
         DurationStats.Of([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]).ShouldBe(new DurationStats(10, 55, 50, 90, 100));

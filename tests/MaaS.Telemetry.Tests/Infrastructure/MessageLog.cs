@@ -39,6 +39,7 @@ public sealed class MessageLog : IAsyncDisposable
                 endpoint.Handler<MachineFailureDetected>(context => Record(() => log!.Events.Enqueue((context.MessageId, context.Message))));
                 endpoint.Handler<TelemetryGapDetected>(context => Record(() => log!.Events.Enqueue((context.MessageId, context.Message))));
                 endpoint.Handler<TelemetryGapEnded>(context => Record(() => log!.Events.Enqueue((context.MessageId, context.Message))));
+                endpoint.Handler<MachineRunningAgain>(context => Record(() => log!.Events.Enqueue((context.MessageId, context.Message))));
             });
         });
         log = new MessageLog(bus);
@@ -63,6 +64,7 @@ public sealed class MessageLog : IAsyncDisposable
         MachineFailureDetected m => m.MachineId,
         TelemetryGapDetected m => m.MachineId,
         TelemetryGapEnded m => m.MachineId,
+        MachineRunningAgain m => m.MachineId,
         _ => Guid.Empty,
     };
 
