@@ -9,11 +9,12 @@ using MaaS.Testing;
 namespace MaaS.EndToEnd.Tests;
 
 /// <summary>The whole stack in one environment: five services on real sockets and the gateway proxying to them.</summary>
-public sealed class StackFixture : IAsyncLifetime
+public class StackFixture : IAsyncLifetime
 {
     public static readonly string[] ServiceNames = ["machines", "telemetry", "anchoring", "maintenance", "invoicing"];
 
     private readonly Dictionary<string, IAsyncDisposable> services = [];
+    private readonly Dictionary<string, Func<int, IAsyncDisposable>> factories = [];
 
     public IsolatedEnvironment Environment { get; private set; } = null!;
 
@@ -33,27 +34,25 @@ public sealed class StackFixture : IAsyncLifetime
         return client;
     }
 
-    public Uri ServiceAddress(string name) => services[name] switch
-    {
-        ServiceHost<MachinesApi> h => h.Address,
-        ServiceHost<TelemetryApi> h => h.Address,
-        ServiceHost<AnchoringApi> h => h.Address,
-        ServiceHost<MaintenanceApi> h => h.Address,
-        ServiceHost<InvoicingApi> h => h.Address,
-        _ => throw new ArgumentOutOfRangeException(nameof(name)),
-    };
+    public Uri ServiceAddress(string name) => ServiceAddressOf(services[name]);
 
-    public async Task InitializeAsync()
+    /// <summary>Settings of every service host, on top of the environment's (a subclass tunes sealing, rounds, ...).</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
+    public virtual async Task InitializeAsync()
     {
         Environment = await IsolatedEnvironment.CreateAsync("endtoend");
         var settings = Environment.ServiceSettings();
+        Configure(settings);
+        factories["machines"] = port => new ServiceHost<MachinesApi>(settings, port);
+        factories["telemetry"] = port => new ServiceHost<TelemetryApi>(settings, port);
+        factories["anchoring"] = port => new ServiceHost<AnchoringApi>(settings, port);
+        factories["maintenance"] = port => new ServiceHost<MaintenanceApi>(settings, port);
+        factories["invoicing"] = port => new ServiceHost<InvoicingApi>(settings, port);
         // Start the five hosts in parallel: each one waits for its bus and schema, which dominates start-up.
-        var started = await Task.WhenAll(
-            Start("machines", () => new ServiceHost<MachinesApi>(settings)),
-            Start("telemetry", () => new ServiceHost<TelemetryApi>(settings)),
-            Start("anchoring", () => new ServiceHost<AnchoringApi>(settings)),
-            Start("maintenance", () => new ServiceHost<MaintenanceApi>(settings)),
-            Start("invoicing", () => new ServiceHost<InvoicingApi>(settings)));
+        var started = await Task.WhenAll(ServiceNames.Select(Start));
         foreach (var (name, host, _) in started) services[name] = host;
 
         var gatewaySettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Identity:SigningKey"] = Environment.Identity.SigningKey };
@@ -64,12 +63,35 @@ public sealed class StackFixture : IAsyncLifetime
         Anonymous = Gateway.CreateHttpClient();
     }
 
-    private static Task<(string Name, IAsyncDisposable Host, Uri Address)> Start<T>(string name, Func<ServiceHost<T>> create) where T : class =>
+    private Task<(string Name, IAsyncDisposable Host, Uri Address)> Start(string name) =>
         Task.Run(() =>
         {
-            var host = create();
-            return (name, (IAsyncDisposable)host, host.Address);
+            var host = factories[name](0);
+            return (name, host, ServiceAddressOf(host));
         });
+
+    private static Uri ServiceAddressOf(IAsyncDisposable host) => host switch
+    {
+        ServiceHost<MachinesApi> h => h.Address,
+        ServiceHost<TelemetryApi> h => h.Address,
+        ServiceHost<AnchoringApi> h => h.Address,
+        ServiceHost<MaintenanceApi> h => h.Address,
+        ServiceHost<InvoicingApi> h => h.Address,
+        _ => throw new ArgumentOutOfRangeException(nameof(host)),
+    };
+
+    /// <summary>
+    /// Stops a service the way a crash or a deployment would (its host disposed mid-work) and starts a new instance on the
+    /// same port, database, virtual host and chain, so the gateway reaches it again without being told.
+    /// </summary>
+    public async Task RestartAsync(string name)
+    {
+        var port = ServiceAddress(name).Port;
+        await services[name].DisposeAsync();
+        var host = factories[name](port);
+        _ = ServiceAddressOf(host);
+        services[name] = host;
+    }
 
     public async Task DisposeAsync()
     {

@@ -15,10 +15,11 @@ public sealed class ServiceHost<TEntry> : WebApplicationFactory<TEntry> where TE
 {
     private readonly IReadOnlyDictionary<string, string?> settings;
 
-    public ServiceHost(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="port">0 for a fresh port; a fixed one lets a restarted instance take its predecessor's place behind a gateway.</param>
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, int port = 0)
     {
         this.settings = settings;
-        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        UseKestrel(o => o.Listen(IPAddress.Loopback, port));
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
