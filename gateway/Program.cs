@@ -1,17 +1,23 @@
 using MaaS.Gateway.Health;
 using MaaS.Gateway.Hosting;
+using MaaS.Gateway.Idempotency;
 using MaaS.Gateway.Identity;
+using MaaS.Gateway.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGatewayDefaults();
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-builder.Services.AddApiKeyAuthentication(builder.Configuration);
+builder.Services.AddCallerAuthentication(builder.Configuration);   // API keys, OIDC tokens → a signed identity for the services
+builder.Services.AddGatewayRateLimits(builder.Configuration);      // per member, per device, per address
+builder.Services.AddIdempotentPosts(builder.Configuration);        // Idempotency-Key responses in PostgreSQL
 builder.Services.AddServicesHealth();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseApiKeyAuthentication();
+app.UseCallerAuthentication();
+app.UseRateLimiter();
+app.UseIdempotentPosts();
 app.MapServicesHealth();
 app.MapReverseProxy();
 app.Run();

@@ -9,40 +9,48 @@ using Yarp.ReverseProxy;
 namespace MaaS.Gateway.Identity;
 
 /// <summary>
-/// Resolves API keys to members by asking the Machines service, which owns membership (it stores only key hashes).
-/// Answers are cached briefly: a revoked key stops working within <see cref="CacheFor"/>.
+/// Resolves API keys and OIDC subjects to members by asking the Machines service, which owns membership (it stores
+/// only key hashes). Answers are cached briefly: a revoked or expired key stops working within <see cref="CacheFor"/>.
 /// </summary>
-public sealed class ApiKeyDirectory(IHttpClientFactory clients, IProxyStateLookup proxy, IdentityTokens tokens, IMemoryCache cache, ILogger<ApiKeyDirectory> logger)
+public sealed class MemberDirectory(IHttpClientFactory clients, IProxyStateLookup proxy, IdentityTokens tokens, IMemoryCache cache, ILogger<MemberDirectory> logger)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
 
-    /// <summary>The gateway's own identity, for the internal endpoint that resolves keys.</summary>
+    /// <summary>The gateway's own identity, for the internal endpoints that resolve callers.</summary>
     private static readonly MemberIdentity Gateway = new(Guid.Empty, "gateway", MemberRoles.Gateway, "", KeyScope.Read);
 
     public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 
-    public async Task<MemberIdentity?> ResolveAsync(string apiKey, CancellationToken ct)
+    public Task<MemberIdentity?> ResolveApiKeyAsync(string apiKey, CancellationToken ct)
     {
         var hash = Hash(apiKey);
-        if (cache.TryGetValue(hash, out MemberIdentity? known)) return known;
-        var member = await AskMachinesAsync(hash, ct);
+        return CachedAsync("key:" + hash, $"/internal/identities/{hash}", ct);
+    }
+
+    public Task<MemberIdentity?> ResolveMemberAsync(Guid memberId, KeyScope scope, CancellationToken ct) =>
+        CachedAsync($"member:{memberId}:{scope}", $"/internal/members/{memberId}/identity?scope={scope}", ct);
+
+    private async Task<MemberIdentity?> CachedAsync(string cacheKey, string path, CancellationToken ct)
+    {
+        if (cache.TryGetValue(cacheKey, out MemberIdentity? known)) return known;
+        var member = await AskMachinesAsync(path, ct);
         // A member still waiting for the chain to confirm it is asked again every time, so its roles apply the moment it joins.
-        if (member is not null && member.Roles != MemberRoles.None) cache.Set(hash, member, CacheFor);
+        if (member is not null && member.Roles != MemberRoles.None) cache.Set(cacheKey, member, CacheFor);
         return member;
     }
 
-    private async Task<MemberIdentity?> AskMachinesAsync(string hash, CancellationToken ct)
+    private async Task<MemberIdentity?> AskMachinesAsync(string path, CancellationToken ct)
     {
         var destinations = proxy.TryGetCluster("machines", out var cluster)
             ? cluster.Destinations.Values.Select(d => d.Model.Config.Address).ToList()
             : [];
-        if (destinations.Count == 0) throw new InvalidOperationException("The gateway has no 'machines' cluster to resolve API keys with.");
-        var client = clients.CreateClient(nameof(ApiKeyDirectory));
+        if (destinations.Count == 0) throw new InvalidOperationException("The gateway has no 'machines' cluster to resolve callers with.");
+        var client = clients.CreateClient(nameof(MemberDirectory));
         foreach (var address in destinations.OrderBy(_ => Random.Shared.Next()))
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(address), $"/internal/identities/{hash}"));
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(address), path));
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Mint(Gateway));
                 using var response = await client.SendAsync(request, ct);
                 if (response.StatusCode == HttpStatusCode.NotFound) return null;
@@ -51,9 +59,9 @@ public sealed class ApiKeyDirectory(IHttpClientFactory clients, IProxyStateLooku
             }
             catch (HttpRequestException ex)
             {
-                logger.LogWarning(ex, "Machines instance {Address} could not resolve an API key", address);
+                logger.LogWarning(ex, "Machines instance {Address} could not resolve a caller", address);
             }
         }
-        throw new HttpRequestException("No Machines instance could resolve the API key.");
+        throw new HttpRequestException("No Machines instance could resolve the caller.");
     }
 }

@@ -7,6 +7,7 @@ using MaaS.Machines.Machines.Registering;
 using MaaS.Machines.Members;
 using MaaS.Machines.Members.Accrediting;
 using MaaS.Machines.Members.Inviting;
+using MaaS.Machines.Members.Keys;
 using MaaS.Machines.Members.Listing;
 using MaaS.Machines.Members.Redeeming;
 using MaaS.Machines.Members.Revoking;
@@ -39,6 +40,7 @@ public static class MachinesSlices
         builder.Services.AddOffChainStore(builder.Configuration.GetSection("OffChain"));
         var consortium = builder.Configuration.GetSection(ConsortiumOptions.Section).Get<ConsortiumOptions>() ?? new ConsortiumOptions();
         builder.Services.AddSingleton(consortium);
+        builder.Services.AddSingleton(builder.Configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions());
         builder.Services.AddHostedService<SeedOperator>();
         builder.Services.AddScoped<MachineCommands>();
         builder.Services.AddScoped<MaaS.Machines.Machines.Maintaining.LoopOperations>();
@@ -61,6 +63,7 @@ public static class MachinesSlices
         members.MapRedeemInvitation();
         members.MapRevokeMember();
         members.MapListMembers();
+        members.MapApiKeys();
         app.MapAccreditations("/api/machines");
         app.MapResolveIdentity();
 

@@ -8,9 +8,12 @@ namespace MaaS.Machines.Members;
 /// <summary>This deployment holds the member's signing key (made when it redeemed an invitation here, or the seeded operator's).</summary>
 public sealed record MemberKeyHeld(Guid MemberId, string Account, string Name, bool IsOperator, DateTimeOffset At);
 
-public sealed record ApiKeyIssued(Guid MemberId, string KeyHash, KeyScope Scope, DateTimeOffset At);
+public sealed record ApiKeyIssued(Guid MemberId, string KeyHash, KeyScope Scope, DateTimeOffset At, string? Name = null);
 
 public sealed record ApiKeyRevoked(Guid MemberId, string KeyHash, DateTimeOffset At);
+
+/// <summary>The key was rotated: it keeps working until <paramref name="ExpiresAt"/>, then never again.</summary>
+public sealed record ApiKeyExpiring(Guid MemberId, string KeyHash, DateTimeOffset ExpiresAt, DateTimeOffset At);
 
 public sealed record MemberJoinedOnChain(Guid StreamId, string Account, int Roles, string InviteId, ChainRef Ref, bool Final, DateTimeOffset ObservedAt) : IChainFact;
 
@@ -26,7 +29,7 @@ public enum MemberStatus
     Revoked,
 }
 
-public sealed record MemberKey(string Hash, KeyScope Scope, DateTimeOffset IssuedAt, DateTimeOffset? RevokedAt);
+public sealed record MemberKey(string Hash, KeyScope Scope, DateTimeOffset IssuedAt, DateTimeOffset? RevokedAt, string? Name = null, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A member as this deployment sees it (inline projection): roles and status from the chain, observed and final.</summary>
 public sealed record MemberView(
@@ -48,9 +51,11 @@ public sealed record MemberView(
 
     public MemberView Apply(MemberKeyHeld e) => this with { Name = e.Name, IsOperator = IsOperator || e.IsOperator };
 
-    public MemberView Apply(ApiKeyIssued e) => this with { ApiKeys = [.. ApiKeys, new MemberKey(e.KeyHash, e.Scope, e.At, null)] };
+    public MemberView Apply(ApiKeyIssued e) => this with { ApiKeys = [.. ApiKeys, new MemberKey(e.KeyHash, e.Scope, e.At, null, e.Name)] };
 
     public MemberView Apply(ApiKeyRevoked e) => this with { ApiKeys = [.. ApiKeys.Select(k => k.Hash == e.KeyHash ? k with { RevokedAt = e.At } : k)] };
+
+    public MemberView Apply(ApiKeyExpiring e) => this with { ApiKeys = [.. ApiKeys.Select(k => k.Hash == e.KeyHash ? k with { ExpiresAt = e.ExpiresAt } : k)] };
 
     public MemberView Apply(MemberJoinedOnChain e) => Recompute(this with { History = History.Record(e, "MemberJoined", e.Roles) });
 
