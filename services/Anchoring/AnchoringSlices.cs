@@ -5,6 +5,7 @@ using MaaS.Anchoring.Batches.Decrypting;
 using MaaS.Anchoring.Batches.Sealing;
 using MaaS.Anchoring.Batches.Shredding;
 using MaaS.Anchoring.Group;
+using MaaS.Anchoring.Progress;
 using MaaS.Anchoring.Proofs;
 using MaaS.Anchoring.Rounds;
 using MaaS.Anchoring.Rounds.Committing;
@@ -82,6 +83,7 @@ public static class AnchoringSlices
         anchoring.MapShredBatchKeys();
         anchoring.MapGetReadingProof();
         anchoring.MapListRounds();
+        anchoring.MapGetAnchoringProgress();
         return app;
     }
 }

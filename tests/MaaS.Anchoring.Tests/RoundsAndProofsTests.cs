@@ -190,4 +190,22 @@ public sealed class RoundsAndProofsTests(RoundsFixture fixture) : IClassFixture<
         await World.AnchoredAsync(machine, 1);
         (await fixture.VerifyAsync(await fixture.ProofAsync(machine, 1))).Verified.ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task Progress_CountsAnchoredReadings_ForTheOperatorOnly()
+    {
+        await fixture.SampleAsync();
+        var account = Nethereum.Signer.EthECKey.GenerateKey().GetPublicAddress().ToLowerInvariant();
+        var @operator = new MaaS.ServiceDefaults.Identity.MemberIdentity(MaaS.ServiceDefaults.Identity.MemberIds.For(account), "operator",
+            MaaS.ServiceDefaults.Identity.MemberRoles.Operator, account, MaaS.ServiceDefaults.Identity.KeyScope.Read);
+        using var client = World.ClientFor(@operator);
+        var progress = await client.GetFromJsonAsync<MaaS.Anchoring.Progress.AnchoringProgress>("/api/anchoring/progress");
+        progress.ShouldNotBeNull();
+        progress.BatchesAnchored.ShouldBeGreaterThanOrEqualTo(3);
+        progress.ReadingsAnchored.ShouldBeGreaterThanOrEqualTo(21, "the sample's three batches of seven readings");
+        progress.BatchesRefused.ShouldBe(0);
+
+        using var customer = World.ClientFor(World.Customer);
+        (await customer.GetAsync("/api/anchoring/progress")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+    }
 }
