@@ -2,6 +2,7 @@ using MaaS.Gateway.Health;
 using MaaS.Gateway.Hosting;
 using MaaS.Gateway.Idempotency;
 using MaaS.Gateway.Identity;
+using MaaS.Gateway.OpenApi;
 using MaaS.Gateway.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,13 +12,14 @@ builder.Services.AddCallerAuthentication(builder.Configuration);   // API keys, 
 builder.Services.AddGatewayRateLimits(builder.Configuration);      // per member, per device, per address
 builder.Services.AddIdempotentPosts(builder.Configuration);        // Idempotency-Key responses in PostgreSQL
 builder.Services.AddServicesHealth();
+builder.Services.AddMergedOpenApi();                                 // one document for the public API, /docs
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseGatewayDefaults();                                            // correlation ids, /metrics, problems
 app.UseCallerAuthentication();
 app.UseRateLimiter();
 app.UseIdempotentPosts();
 app.MapServicesHealth();
+app.MapMergedOpenApi();
 app.MapReverseProxy();
 app.Run();

@@ -12,8 +12,8 @@ internal static class ProblemDetailsEnricher
         var http = context.HttpContext;
         context.ProblemDetails.Instance ??= http.Request.Path;
         context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? http.TraceIdentifier;
-        if (http.Request.Headers.TryGetValue("X-Correlation-Id", out var correlation))
-            context.ProblemDetails.Extensions["correlationId"] = correlation.ToString();
+        var correlation = Observability.CorrelationMiddleware.Of(http) ?? http.Request.Headers["X-Correlation-Id"].ToString();
+        if (!string.IsNullOrEmpty(correlation)) context.ProblemDetails.Extensions["correlationId"] = correlation;
         if (http.Features.Get<IExceptionHandlerFeature>() is null && context.ProblemDetails.Type is null)
             context.ProblemDetails.Type = $"https://httpstatuses.io/{context.ProblemDetails.Status}";
     }

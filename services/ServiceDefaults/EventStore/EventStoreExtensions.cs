@@ -3,6 +3,7 @@ using JasperFx.Events.Daemon;
 using MaaS.ServiceDefaults.Diagnostics;
 using MaaS.ServiceDefaults.Hosting;
 using MaaS.ServiceDefaults.Messaging;
+using MaaS.ServiceDefaults.Observability;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,9 @@ public static class EventStoreExtensions
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // LISTEN/NOTIFY wakes the daemon on append: ~13 ms to publish instead of ~0.5 s of polling.
                 options.Events.UseListenNotifyForEventAppends = true;
+                // Each event keeps the trace context of the request that appended it, so the outbox can continue the trace.
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.Listeners.Add(new OutboxTracing.StampEvents());
                 options.AddDiagnosticsProjections();
                 configure(options);
             })

@@ -1,5 +1,6 @@
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using MaaS.ServiceDefaults.Observability;
 using MassTransit;
 using Marten;
 using Marten.Subscriptions;
@@ -35,6 +36,7 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
             foreach (var mapper in mappers)
             {
                 if (mapper.Map(stored) is not { } message) continue;
+                using var activity = OutboxTracing.StartPublish(stored, message.GetType().Name);
                 await publisher.Publish(message, message.GetType(), context => context.MessageId = stored.Id, cancellationToken);
                 logger.LogDebug("Published {Message} for event {Sequence}", message.GetType().Name, stored.Sequence);
                 break;

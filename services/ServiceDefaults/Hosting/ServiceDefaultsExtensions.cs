@@ -10,11 +10,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MaaS.ServiceDefaults.Diagnostics;
+using MaaS.ServiceDefaults.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace MaaS.ServiceDefaults.Hosting;
 
-/// <summary>The hosting set-up every service shares: logs, errors, health, OpenAPI, the chain node.</summary>
+/// <summary>The hosting set-up every service shares: logs, traces and metrics, errors, health, OpenAPI, the chain node.</summary>
 public static class ServiceDefaultsExtensions
 {
     public const string LiveTag = "live";
@@ -43,6 +44,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddValidatorsFromAssemblies([typeof(ServiceDefaultsExtensions).Assembly, serviceAssembly], includeInternalTypes: true);
         builder.Services.AddChainNode(builder.Configuration);
         builder.AddMemberIdentity();
+        builder.AddObservability(serviceName);
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(identity.InstanceId), tags: [LiveTag])
@@ -53,6 +55,7 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
+        app.UseObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MaaS.ServiceDefaults.Hosting;
 
 namespace MaaS.ServiceDefaults.Messaging;
@@ -36,6 +37,7 @@ public static class MessagingExtensions
                 rabbit.ConfigureEndpoints(context);
             });
         });
+        builder.Services.AddHostedService<QueueDepth>();
         // Start the bus before the web host answers, so a ready service can always publish.
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
@@ -43,6 +45,9 @@ public static class MessagingExtensions
             o.StartTimeout = TimeSpan.FromSeconds(60);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
+        // The host must give the bus its whole StopTimeout: cut short, the container is disposed under consumers still
+        // running, and their messages fault into error queues instead of going back to their queues.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         return builder;
     }
 

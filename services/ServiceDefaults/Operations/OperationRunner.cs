@@ -66,6 +66,24 @@ public sealed class OperationRunner(IDocumentStore store, ITransactionWriter wri
         }
     }
 
+    /// <summary>Submission → mined and → final, once per step: only the writer whose append won records it.</summary>
+    private void RecordLatency(OperationView operation, List<object> events)
+    {
+        DateTimeOffset? SubmittedAt(int step) => operation.Steps[step].SubmittedAt ?? events.OfType<OperationStepSubmitted>().FirstOrDefault(e => e.Step == step)?.At;
+        foreach (var e in events)
+        {
+            var (step, stage, at) = e switch
+            {
+                OperationStepMined m => (m.Step, "mined", m.At),
+                OperationStepFinal f => (f.Step, "final", f.At),
+                _ => (-1, "", default(DateTimeOffset)),
+            };
+            if (step < 0 || SubmittedAt(step) is not { } submitted) continue;
+            Observability.MaaSMetrics.TransactionLatency.Record((at - submitted).TotalSeconds,
+                new("service", service.Name), new("operation", operation.Kind), new("stage", stage));
+        }
+    }
+
     /// <summary>Optimistic-concurrency outcomes of an append: another writer got there first.</summary>
     private static bool IsConflict(Exception ex) => ex is JasperFx.ConcurrencyException or ExistingStreamIdCollisionException
         || ex is Marten.Exceptions.MartenCommandException { InnerException: Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } }
@@ -120,6 +138,7 @@ public sealed class OperationRunner(IDocumentStore store, ITransactionWriter wri
         try
         {
             await session.SaveChangesAsync(ct);
+            RecordLatency(operation, events);
         }
         catch (Exception ex) when (IsConflict(ex))
         {
