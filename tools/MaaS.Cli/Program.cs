@@ -9,6 +9,6 @@ var root = new RootCommand("MaaS.Services command-line tool")
     DemoCommands.Create(),
     DeployCommands.Create(),
     VerifyCommands.Create(),
-    new Command("bench", "Benchmarks") { BenchGasCommand.Create(), BenchIngestCommand.Create() },
+    new Command("bench", "Benchmarks") { BenchGasCommand.Create(), BenchIngestCommand.Create(), BenchWorkflowCommand.Create() },
 };
 return await root.Parse(args).InvokeAsync();

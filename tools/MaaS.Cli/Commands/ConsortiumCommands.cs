@@ -73,7 +73,7 @@ public static class ConsortiumCommands
         return true;
     }
 
-    private static async Task<DevConsortium> BootstrapAsync(Uri gateway, string operatorApiKey, string model, CancellationToken ct)
+    public static async Task<DevConsortium> BootstrapAsync(Uri gateway, string operatorApiKey, string model, CancellationToken ct)
     {
         using var operatorClient = new GatewayClient(gateway, operatorApiKey);
         using var anonymous = new GatewayClient(gateway, null);
