@@ -45,6 +45,7 @@ public sealed class InvoicingRun(
     {
         await using var session = store.QuerySession();
         var machines = await session.Query<BilledMachine>().ToListAsync(ct);
+        logger.LogDebug("Invoicing run: {Machines} machines known, {Accepted} with accepted terms", machines.Count, machines.Count(m => m.Accepted));
         foreach (var machine in machines.Where(m => m.Accepted && m.Oem.Length > 0))
         {
             if (await keys.FindAsync(machine.Oem, ct) is null) continue;
@@ -70,7 +71,9 @@ public sealed class InvoicingRun(
         var wait = (long)(options.Value.Grace + options.Value.Settle).TotalSeconds;
         // One period per pass: the next one's "already billed" set includes this one's document.
         if (last is { } final && next > final) return;
-        if (now < schedule.EpochSeconds + ((next + 1L) * schedule.BillingPeriodSeconds) + wait) return;
+        var due = schedule.EpochSeconds + ((next + 1L) * schedule.BillingPeriodSeconds) + wait;
+        logger.LogDebug("Machine {Machine}: next period {Period} due at {Due}, chain time {Now}", machine.Id, next, due, now);
+        if (now < due) return;
         await IssueAsync(session, machine, next, 0, ct);
     }
 
