@@ -45,4 +45,13 @@ public sealed class SealingOptions
 
     /// <summary>How often every instance looks for batches past <see cref="MaxAge"/>.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// A published batch that Anchoring has neither anchored nor refused after this long is published again (same message
+    /// id; Anchoring stores a batch once). Covers a message lost between the services, e.g. faulted into an error queue.
+    /// </summary>
+    public TimeSpan RepublishUnsettledAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often every instance looks for unsettled batches.</summary>
+    public TimeSpan RepublishCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -4,6 +4,7 @@ using MaaS.Telemetry.Machines;
 using MaaS.Telemetry.Publishing;
 using MaaS.Telemetry.Querying;
 using MaaS.Telemetry.Sealing;
+using MaaS.Telemetry.Settling;
 using MaaS.Telemetry.Storage;
 using Npgsql;
 
@@ -41,6 +42,7 @@ public static class TelemetrySlices
         builder.Services.AddHostedService<SealAgedBatches>();
         builder.Services.AddHostedService<DetectGaps>();
         builder.Services.AddHostedService<PublishOutbox>();
+        builder.Services.AddHostedService<RepublishUnsettledBatches>();
         return builder;
     }
 

@@ -38,6 +38,9 @@ public sealed class ProvableTelemetryFixture : StackFixture
         settings["Telemetry:Sealing:MaxAge"] = "00:00:01";
         settings["Telemetry:Sealing:CheckInterval"] = "00:00:00.100";
         settings["Telemetry:PublishPollInterval"] = "00:00:00.200";
+        // A batch faulted into an error queue while Anchoring stops is published again once this long has passed unanswered.
+        settings["Telemetry:Sealing:RepublishUnsettledAfter"] = "00:00:20";
+        settings["Telemetry:Sealing:RepublishCheckInterval"] = "00:00:01";
         settings["Anchoring:RoundMaxAge"] = "00:00:01";
         settings["Anchoring:PollInterval"] = "00:00:00.100";
     }

@@ -73,7 +73,7 @@ internal sealed class PublishOutbox(
             context => context.MessageId = BatchMessageId(b.MachineId, b.BatchSeq), ct)));
 
         await using (var mark = new NpgsqlCommand("""
-            UPDATE telemetry.batches b SET published_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS p(machine_id, batch_seq)
+            UPDATE telemetry.batches b SET published_at = $3, publications = b.publications + 1 FROM unnest($1::uuid[], $2::bigint[]) AS p(machine_id, batch_seq)
             WHERE b.machine_id = p.machine_id AND b.batch_seq = p.batch_seq
             """, connection, transaction))
         {

@@ -82,6 +82,11 @@ internal static class TelemetrySchema
             PRIMARY KEY (machine_id, batch_seq)
         );
         CREATE INDEX IF NOT EXISTS batches_unpublished ON telemetry.batches (sealed_at) WHERE published_at IS NULL;
+        -- Anchoring's answer (TelemetryBatchAnchored or TelemetryBatchRefused): until it comes, the batch is published again.
+        ALTER TABLE telemetry.batches ADD COLUMN IF NOT EXISTS settled_at timestamptz;
+        ALTER TABLE telemetry.batches ADD COLUMN IF NOT EXISTS settlement text;
+        ALTER TABLE telemetry.batches ADD COLUMN IF NOT EXISTS publications integer NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS batches_unsettled ON telemetry.batches (published_at) WHERE settled_at IS NULL AND published_at IS NOT NULL;
 
         CREATE TABLE IF NOT EXISTS telemetry.outbox (
             id            uuid PRIMARY KEY,
