@@ -39,7 +39,7 @@ public static class VerifyCommands
             Print(report);
             return report.Verified ? 0 : 1;
         }));
-        return new Command("verify", "Independent checks of what is on chain") { contracts, VerifyProofCommand.Create() };
+        return new Command("verify", "Independent checks of what is on chain") { contracts, VerifyProofCommand.Create(), VerifyInvoiceCommand.Create() };
     }
 
     private static void Print(VerificationReport report)

@@ -17,10 +17,17 @@ namespace MaaS.Invoicing.Invoices.Issuing;
 /// of the machine's termination (the final invoice). Computing is deterministic and issuing idempotent (the operation id
 /// follows from machine, period and revision), so a restart or a second instance never issues twice.
 /// </summary>
-public sealed class InvoicingRun(
-    IDocumentStore store, BillingFacts facts, OperationRunner operations, IInvoicingContract invoicing, IOffChainStore offChain, ISigningKeys keys,
-    IOptions<InvoicingOptions> options, TimeProvider clock, ILogger<InvoicingRun> logger) : BackgroundService
+public sealed class InvoicingRun(IServiceProvider services, IOptions<InvoicingOptions> options, TimeProvider clock, ILogger<InvoicingRun> logger) : BackgroundService
 {
+    // Resolved on first use: the contracts come from the deployment file, which a service configured for another chain
+    // refuses; that must make it not ready, not crash its start.
+    private IDocumentStore store => services.GetRequiredService<IDocumentStore>();
+    private BillingFacts facts => services.GetRequiredService<BillingFacts>();
+    private OperationRunner operations => services.GetRequiredService<OperationRunner>();
+    private IInvoicingContract invoicing => services.GetRequiredService<IInvoicingContract>();
+    private IOffChainStore offChain => services.GetRequiredService<IOffChainStore>();
+    private ISigningKeys keys => services.GetRequiredService<ISigningKeys>();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MaaS.Chain.Contracts;
+using MaaS.Chain.Deployment;
+using MaaS.OffChain;
+using MaaS.OffChain.Invoicing;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+using InvoicingEvents = MaaS.Chain.Contracts.Generated.Invoicing;
+
+namespace MaaS.Cli.Commands;
+
+/// <summary>
+/// <c>verify invoice &lt;machine&gt;.&lt;period&gt;</c>: a third party's check of an issued invoice. The chain gives the invoice
+/// (its <c>InvoiceIssued</c> log: hash, total, inputs root, terms version), the terms hash, epoch and billing period and every
+/// round root; the gateway (with a member's API key) gives the documents and the decrypted readings, which are believed only
+/// as far as they hash to what the chain holds. Recomputes the document and compares bytes. Exit 0 only if every check holds.
+/// </summary>
+public static class VerifyInvoiceCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("invoice") { Description = "<machine uuid>.<period>" };
+        var rpc = new Option<string>("--rpc") { Description = "EVM node JSON-RPC URL", DefaultValueFactory = _ => "http://127.0.0.1:8545" };
+        var deployment = new Option<string>("--deployment") { Description = "The consortium's deployment file (contract addresses)", Required = true };
+        var gateway = new Option<string>("--gateway") { Description = "Gateway URL", DefaultValueFactory = _ => "http://127.0.0.1:5100" };
+        var apiKey = new Option<string>("--api-key") { Description = "API key of a member of the machine's group (OEM, customer, maintainer) to read documents and readings", Required = true };
+
+        var command = new Command("invoice", "Recompute an issued invoice from its anchored inputs; exit 1 if any check fails") { id, rpc, deployment, gateway, apiKey };
+        command.SetAction((result, ct) => DeployCommands.Guarded("verify invoice", async () =>
+        {
+            var invoiceId = result.GetValue(id)!;
+            var dot = invoiceId.LastIndexOf('.');
+            var machine = Guid.Parse(invoiceId[..dot]);
+            var period = uint.Parse(invoiceId[(dot + 1)..], CultureInfo.InvariantCulture);
+            var web3 = new Web3(result.GetValue(rpc));
+            var contracts = await ChainDeployment.LoadAsync(result.GetValue(deployment)!, ct);
+            var invoicing = new InvoicingContract(contracts["Invoicing"].Address, web3);
+            var anchor = new TelemetryAnchorContract(contracts["TelemetryAnchor"].Address, web3);
+            using var http = new HttpClient { BaseAddress = new Uri(result.GetValue(gateway)!), Timeout = TimeSpan.FromSeconds(60) };
+            http.DefaultRequestHeaders.Add("X-Api-Key", result.GetValue(apiKey));
+
+            var issued = await IssuedAsync(web3, contracts, machine, period, ct);
+            if (issued is null)
+            {
+                Console.WriteLine($"FAIL issued            no InvoiceIssued log for machine {machine} period {period}");
+                return 1;
+            }
+            Console.WriteLine($"invoice {invoiceId} revision {issued.Revision}: total {issued.Total}, terms v{issued.TermsVersion}, document {Cid.FromDigestHex(issued.InvoiceHash).V0}");
+            var document = await http.GetByteArrayAsync($"/api/invoicing/invoices/{invoiceId}/document", ct);
+            var claimed = InvoiceDocument.Parse(document);
+
+            var mid = Bytes32.FromGuid(machine);
+            var terms = await invoicing.CurrentTermsAsync(mid, ct) ?? throw new InvalidOperationException("the machine has no terms on chain");
+            var termsHash = await invoicing.TermsHashOfAsync(mid, issued.TermsVersion, ct) ?? throw new InvalidOperationException($"no terms version {issued.TermsVersion} on chain");
+            var termsJson = (await http.GetFromJsonAsync<JsonElement>($"/api/invoicing/machines/{machine}/terms", ct)).GetProperty("versions").EnumerateArray()
+                .Single(v => v.GetProperty("version").GetUInt32() == issued.TermsVersion).GetProperty("document");
+            var pricing = PricingTerms.Parse(JsonSerializer.SerializeToUtf8Bytes(termsJson));
+            var termsOk = Cid.Compute(pricing.Canonical()).DigestHex == Convert.ToHexStringLower(termsHash)
+                || Cid.Compute(JsonSerializer.SerializeToUtf8Bytes(termsJson)).DigestHex == Convert.ToHexStringLower(termsHash);
+            Console.WriteLine($"{(termsOk ? "ok  " : "FAIL")} terms            version {issued.TermsVersion} hashes to the chain's {Convert.ToHexStringLower(termsHash)[..16]}…");
+
+            // The grace is the document's (a third party cannot know the OEM's setting); the period bounds are the chain's.
+            var grace = (claimed.Period.CutoffMs - claimed.Period.EndMs) / 1000;
+            var window = InvoicePeriod.Of(machine, period, terms.Epoch!.Value.ToUnixTimeSeconds(), terms.BillingPeriodSeconds, grace, claimed.Period.Final);
+            var billed = new HashSet<long>();
+            for (var p = 0u; p < period; p++)
+            {
+                using var earlier = await http.GetAsync($"/api/invoicing/invoices/{machine}.{p}/document", ct);
+                if (earlier.IsSuccessStatusCode) foreach (var input in InvoiceDocument.Parse(await earlier.Content.ReadAsByteArrayAsync(ct)).Inputs) billed.UnionWith(input.AllSeqs());
+            }
+            var known = new List<AnchoredReadings>();
+            var roots = new Dictionary<long, string>();
+            foreach (var input in claimed.Inputs)
+            {
+                if (await anchor.RoundAsync((ulong)input.Anchor.RoundId, ct) is { } round) roots[input.Anchor.RoundId] = Convert.ToHexStringLower(round.Root);
+                using var response = await http.GetAsync($"/api/anchoring/machines/{machine}/batches/{input.Anchor.Batch}/readings", ct);
+                if (!response.IsSuccessStatusCode) continue;
+                var block = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter((ulong)input.Anchor.Block));
+                try
+                {
+                    known.Add(AnchoredReadings.FromLines(input.Anchor with { BlockTime = (long)block.Timestamp.Value }, await response.Content.ReadAsByteArrayAsync(ct)));
+                }
+                catch (InvalidDataException ex)
+                {
+                    Console.WriteLine($"FAIL batch           {ex.Message}");
+                }
+            }
+            var basis = new InvoiceBasis(claimed.Oem, claimed.Customer, issued.TermsVersion, Convert.ToHexStringLower(termsHash), pricing);
+            var verdict = InvoiceVerification.Verify(issued, document, window, basis, roots, known, billed);
+            foreach (var check in verdict.Checks) Console.WriteLine($"{(check.Ok ? "ok  " : "FAIL")} {check.Name,-16} {check.Detail}");
+            Console.WriteLine(verdict.Ok && termsOk ? "invoice verified" : "invoice NOT verified");
+            return verdict.Ok && termsOk ? 0 : 1;
+        }));
+        return command;
+    }
+
+    /// <summary>The latest revision's <c>InvoiceIssued</c> log of (machine, period), from the chain alone.</summary>
+    private static async Task<IssuedInvoice?> IssuedAsync(Web3 web3, ChainDeployment contracts, Guid machine, uint period, CancellationToken ct)
+    {
+        var topic = Nethereum.Contracts.ABITypedRegistry.GetEvent<InvoicingEvents.InvoiceIssuedEventDTO>().Sha3Signature.Replace("0x", "", StringComparison.Ordinal);
+        var filter = new NewFilterInput
+        {
+            Address = [contracts["Invoicing"].Address],
+            FromBlock = new BlockParameter(new HexBigInteger(contracts.DeploymentBlock)),
+            ToBlock = BlockParameter.CreateLatest(),
+            Topics = ["0x" + topic, "0x" + Convert.ToHexStringLower(Bytes32.FromGuid(machine)), "0x" + period.ToString("x64", CultureInfo.InvariantCulture)],
+        };
+        var logs = await web3.Eth.Filters.GetLogs.SendRequestAsync(filter);
+        ct.ThrowIfCancellationRequested();
+        IssuedInvoice? latest = null;
+        foreach (var log in logs)
+            if (ContractEvents.TryDecode<InvoicingEvents.InvoiceIssuedEventDTO>(log.Topics.Select(t => t.ToString()!).ToList(), log.Data, out var e) && (latest is null || e.Revision >= latest.Revision))
+                latest = new IssuedInvoice(machine, e.Period, e.Revision, e.TermsVersion, (long)e.Total, Convert.ToHexStringLower(e.InvoiceHash), Convert.ToHexStringLower(e.InputsRoot));
+        return latest;
+    }
+}
