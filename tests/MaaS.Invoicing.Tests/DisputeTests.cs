@@ -40,13 +40,10 @@ public sealed class DisputeTests(DisputeFixture fixture) : IClassFixture<Dispute
     private static BatchAnchor Anchor(MaaS.Contracts.Anchoring.TelemetryBatchAnchored a, long blockTime) =>
         new(a.MachineId, a.BatchSeq, a.Count, a.BatchRoot, a.Cid, a.RoundId, a.LeafIndex, a.RoundSize, a.RoundPath, a.RoundRoot, a.Block, blockTime, a.TransactionHash.ToLowerInvariant());
 
-    private async Task<long> BlockTimeAsync(long block) =>
-        (long)(await World.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.BlockParameter((ulong)block))).Timestamp.Value;
-
     /// <summary>The test as the foreign OEM: stores <paramref name="document"/> and issues it for period 0 with <paramref name="total"/>.</summary>
     private async Task IssueAsync(TestMachine machine, InvoiceDocument document, long total)
     {
-        var period = InvoicePeriod.Of(machine.Id, 0, machine.EpochSeconds, machine.PeriodSeconds, 2, false);
+        var period = machine.Window(0);
         await World.ChainTimePassesAsync(period.CutoffMs / 1000);
         var cid = await World.Store.PutAsync(document.Canonical());
         await World.SendAsync(World.ForeignOem.Key, World.InvoicingContract.IssueInvoice("", World.ForeignOem.Account, Bytes32.FromGuid(machine.Id), 0, new BigInteger(total),
@@ -55,9 +52,9 @@ public sealed class DisputeTests(DisputeFixture fixture) : IClassFixture<Dispute
 
     private async Task<InvoiceDocument> HonestAsync(TestMachine machine, IEnumerable<(MaaS.Contracts.Anchoring.TelemetryBatchAnchored Anchored, List<Reading> Readings)> batches)
     {
-        var period = InvoicePeriod.Of(machine.Id, 0, machine.EpochSeconds, machine.PeriodSeconds, 2, false);
+        var period = machine.Window(0);
         var anchored = new List<AnchoredReadings>();
-        foreach (var (a, readings) in batches) anchored.Add(new AnchoredReadings(Anchor(a, await BlockTimeAsync(a.Block)), readings));
+        foreach (var (a, readings) in batches) anchored.Add(new AnchoredReadings(Anchor(a, await World.BlockTimeAsync(a.Block)), readings));
         return InvoiceCalculator.Compute(period, new InvoiceBasis(World.ForeignOem.Account, World.Customer.Account, 1, Cid.Compute(machine.Terms.Canonical()).DigestHex, machine.Terms),
             InvoiceCalculator.Select(period, anchored, new HashSet<long>()));
     }

@@ -30,11 +30,21 @@ public sealed class InvoicingFlowTests(InvoicingFlowFixture fixture) : IClassFix
     [Fact]
     public async Task Invoice_FromAnchoredReadings_IsIssuedVerifiedAccepted_AndLateDataGoesToTheNextPeriod()
     {
-        var machine = await World.MachineAsync();
+        // Periods long enough that the late batch, anchored right after period 0's cut-off, is anchored and announced well
+        // before period 1's cut-off (its anchoring takes a second or two on the shared chain).
+        var machine = await World.MachineAsync(periodSeconds: 20);
         var first = Enumerable.Range(1, 6).Select(i => InvoicingWorld.Reading(machine.Id, i, machine.At(0, i * 100), produced: 10, rejected: i == 3 ? 2 : 0)).ToList();
         var second = Enumerable.Range(7, 4).Select(i => InvoicingWorld.Reading(machine.Id, i, machine.At(0, i * 100), i is 8 or 9 ? ReadingStatus.Malfunctioning : ReadingStatus.Running)).ToList();
         await World.AnchorAsync(machine.Id, 1, first);
         await World.AnchorAsync(machine.Id, 2, second);
+
+        // A reading of period 0 anchored after period 0's cut-off (by chain time) is billed in period 1, once.
+        await World.ChainTimePassesAsync(machine.Window(0).CutoffMs / 1000);
+        var late = new[] { InvoicingWorld.Reading(machine.Id, 11, machine.At(0, 7_000), produced: 4) };
+        var lateAnchored = await World.AnchorAsync(machine.Id, 3, late);
+        var lateBlockTime = await World.BlockTimeAsync(lateAnchored.Block);
+        lateBlockTime.ShouldBeGreaterThanOrEqualTo(machine.Window(0).CutoffMs / 1000);
+        lateBlockTime.ShouldBeLessThan(machine.Window(1).CutoffMs / 1000, "precondition: the late batch was anchored within period 1's window");
 
         var invoice = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Accepted, Final: true });
         invoice.Revision.ShouldBe((ushort)0);
@@ -46,24 +56,23 @@ public sealed class InvoicingFlowTests(InvoicingFlowFixture fixture) : IClassFix
         Cid.Compute(bytes).DigestHex.ShouldBe(invoice.InvoiceHash);
         var document = InvoiceDocument.Parse(bytes);
         var anchors = document.Inputs.Select(i => i.Anchor).ToList();
+        anchors.Select(a => a.Batch).ShouldBe([1L, 2L]);
         var recomputed = InvoiceCalculator.Compute(document.Period, new InvoiceBasis(World.Oem.Account, World.Customer.Account, 1, document.TermsHash, machine.Terms),
             [new AnchoredReadings(anchors[0], first), new AnchoredReadings(anchors[1], second)]);
         recomputed.Canonical().ShouldBe(bytes);
         document.Lines.Single(l => l.Rule == "items").Quantity.ShouldBe(98);
         document.Total.ShouldBe(invoice.Total!.Value);
+        document.Inputs.SelectMany(i => i.AllSeqs()).ShouldNotContain(11);
         var onChain = await World.InvoicingContract.InvoiceAsync(Bytes32.FromGuid(machine.Id), 0);
         onChain!.Status.ShouldBe(InvoiceStatus.Accepted);
         onChain.Commitment.ShouldBe(World.InvoicingContract.InvoiceCommitment(Bytes32.FromGuid(machine.Id), 0, 0, 1, document.Total,
             Convert.FromHexString(invoice.InvoiceHash!), Convert.FromHexString(document.InputsRoot))[..28]);
 
-        // A reading of period 0 anchored after period 0's cut-off is billed in period 1, once.
-        var late = new[] { InvoicingWorld.Reading(machine.Id, 11, machine.At(0, 7_000), produced: 4) };
-        await World.AnchorAsync(machine.Id, 3, late);
         var next = await World.InvoiceAsync(World.Oem, machine.Id, 1, i => i is { State: InvoiceState.Accepted, Final: true });
         var nextDocument = InvoiceDocument.Parse(await oem.GetByteArrayAsync($"/api/invoicing/invoices/{next.InvoiceId}/document"));
         nextDocument.Inputs.ShouldHaveSingleItem().Anchor.Batch.ShouldBe(3);
+        nextDocument.Inputs.Single().AllSeqs().ShouldBe([11L]);
         nextDocument.Lines.Single(l => l.Rule == "items").Quantity.ShouldBe(4);
-        document.Inputs.SelectMany(i => i.AllSeqs()).ShouldNotContain(11);
 
         await Eventually.TrueAsync(() => Task.FromResult(World.Published<InvoiceIssued>().Any(e => e.MachineId == machine.Id && e.Period == 0)
             && World.Published<InvoiceAccepted>().Any(e => e.MachineId == machine.Id && e.Period == 0)), "InvoiceIssued and InvoiceAccepted to be published");

@@ -38,9 +38,24 @@ public sealed class BillingFacts(IInvoicingContract invoicing, IOffChainStore st
         return (uint)(Math.Max(0, at - epochSeconds) / billingPeriodSeconds);
     }
 
-    /// <summary>The chain's clock (the next block is at least this late): the contract checks period ends against block time.</summary>
+    /// <summary>
+    /// The chain's clock: the time the next block would carry, since the contract checks period ends against block time.
+    /// That is the pending block's timestamp, not the latest block's: a node that mines on demand keeps the latest block's
+    /// time still while nobody sends, and a dev chain's clock may run hours ahead of this host's (time moved by a test), so
+    /// neither the latest block nor the wall clock alone ever reaches a due time. Nodes without a pending block: the later
+    /// of the two.
+    /// </summary>
     public async Task<long> ChainNowSecondsAsync(TimeProvider clock)
     {
+        try
+        {
+            var pending = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreatePending());
+            if (pending?.Timestamp is { } next) return (long)next.Value;
+        }
+        catch (Nethereum.JsonRpc.Client.RpcResponseException)
+        {
+            // "pending" not supported by this node.
+        }
         var latest = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
         return Math.Max((long)latest.Timestamp.Value, clock.GetUtcNow().ToUnixTimeSeconds());
     }

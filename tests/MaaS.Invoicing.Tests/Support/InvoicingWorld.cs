@@ -43,6 +43,9 @@ public sealed record TestMachine(Guid Id, Member Oem, Member Customer, long Epoc
 {
     /// <summary>A timestamp (ms) <paramref name="offsetMs"/> into period <paramref name="period"/>.</summary>
     public long At(uint period, long offsetMs) => ((EpochSeconds + (period * (long)PeriodSeconds)) * 1000) + offsetMs;
+
+    /// <summary>Period <paramref name="period"/> as the service computes it (cut-off = end + the tests' grace).</summary>
+    public InvoicePeriod Window(uint period) => InvoicePeriod.Of(Id, period, EpochSeconds, PeriodSeconds, InvoicingWorld.GraceSeconds, false);
 }
 
 /// <summary>
@@ -55,6 +58,7 @@ public sealed class InvoicingWorld : IAsyncDisposable
     public const string Model = "PRESS-4000";
     public const ushort Region = 3;
     public const uint PeriodSeconds = 8;
+    public const int GraceSeconds = 2;
 
     public static readonly PricingTerms StandardTerms = new("EUR", 10_000, 25, new QualityRule(500, 7), new AvailabilityRule(8_000, 3, 2, 5_000, 4_000),
         new MaintenanceRule(2, 100));
@@ -131,7 +135,7 @@ public sealed class InvoicingWorld : IAsyncDisposable
 
         InvoicingSettings = Environment.ServiceSettings();
         InvoicingSettings["Invoicing:AnchoringUrl"] = Anchoring.Address.ToString();
-        InvoicingSettings["Invoicing:Grace"] = "00:00:02";
+        InvoicingSettings["Invoicing:Grace"] = TimeSpan.FromSeconds(GraceSeconds).ToString();
         InvoicingSettings["Invoicing:Settle"] = "00:00:01";
         InvoicingSettings["Invoicing:PollInterval"] = "00:00:00.100";
         InvoicingSettings["Logging:LogLevel:MaaS.Invoicing"] = System.Environment.GetEnvironmentVariable("MAAS_TEST_INVOICING_LOG") ?? "Warning";
@@ -233,16 +237,20 @@ public sealed class InvoicingWorld : IAsyncDisposable
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
-    /// <summary>Waits until the chain's clock has passed <paramref name="unixSeconds"/> (blocks are mined on demand: mine one to move it).</summary>
+    /// <summary>
+    /// Waits until the chain's clock has passed <paramref name="unixSeconds"/>: the pending block's time, which the next
+    /// mined block carries at least (the shared dev chain's clock may run hours ahead of the wall clock, and its latest
+    /// block stands still while nobody sends).
+    /// </summary>
     public async Task ChainTimePassesAsync(long unixSeconds) =>
         await Eventually.TrueAsync(async () =>
         {
-            // The shared dev chain's clock may run ahead of the wall clock (another test moved it): mine until it has passed.
-            await Web3.Client.SendRequestAsync<object>("evm_mine", null);
-            var latest = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreateLatest());
-            return (long)latest.Timestamp.Value > unixSeconds;
+            var pending = await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(BlockParameter.CreatePending());
+            return (long)pending.Timestamp.Value > unixSeconds;
         }, $"chain time past {unixSeconds}", TimeSpan.FromSeconds(120));
 
+    public async Task<long> BlockTimeAsync(long block) =>
+        (long)(await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter((ulong)block))).Timestamp.Value;
 
     private async Task<(Member, MemberJoined)> EnrolAsync(string name, Roles roles, bool held)
     {
