@@ -34,6 +34,10 @@ public static class EventStoreExtensions
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 // LISTEN/NOTIFY wakes the daemon on append: ~13 ms to publish instead of ~0.5 s of polling.
                 options.Events.UseListenNotifyForEventAppends = true;
+                // An append that loses an optimistic-concurrency race still consumes a sequence number. The daemon waits this
+                // long before passing such a gap (default 3 s, which every integration event behind it waited too); it only
+                // passes a gap no live transaction can still fill, so a short wait is safe.
+                options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(250);
                 // Each event keeps the trace context of the request that appended it, so the outbox can continue the trace.
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Listeners.Add(new OutboxTracing.StampEvents());
