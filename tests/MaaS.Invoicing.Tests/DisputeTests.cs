@@ -27,12 +27,16 @@ public sealed class DisputeTests(DisputeFixture fixture) : IClassFixture<Dispute
 
     private async Task<(TestMachine Machine, List<(MaaS.Contracts.Anchoring.TelemetryBatchAnchored Anchored, List<Reading> Readings)> Batches)> MachineWithTelemetryAsync()
     {
-        var machine = await World.MachineAsync(World.ForeignOem);
+        // 20 s periods: both batches must be anchored before period 0's cut-off, and one anchoring round can take several
+        // seconds on the shared chain (with 8 s periods the second batch was once anchored after the cut-off).
+        var machine = await World.MachineAsync(World.ForeignOem, periodSeconds: 20);
         var batches = new List<(MaaS.Contracts.Anchoring.TelemetryBatchAnchored, List<Reading>)>();
         for (var b = 0; b < 2; b++)
         {
             var readings = Enumerable.Range((b * 5) + 1, 5).Select(i => InvoicingWorld.Reading(machine.Id, i, machine.At(0, i * 100), produced: 3, rejected: i % 2)).ToList();
-            batches.Add((await World.AnchorAsync(machine.Id, b + 1, readings), readings));
+            var anchored = await World.AnchorAsync(machine.Id, b + 1, readings);
+            (await World.BlockTimeAsync(anchored.Block)).ShouldBeLessThan(machine.Window(0).CutoffMs / 1000, $"precondition: batch {b + 1} anchored before period 0's cut-off");
+            batches.Add((anchored, readings));
         }
         return (machine, batches);
     }
@@ -98,6 +102,9 @@ public sealed class DisputeTests(DisputeFixture fixture) : IClassFixture<Dispute
         var (machine, batches) = await MachineWithTelemetryAsync();
         var honest = await HonestAsync(machine, batches);
         var partial = await HonestAsync(machine, batches.Take(1));
+        honest.Inputs.Count.ShouldBe(2);
+        partial.Inputs.Count.ShouldBe(1);
+        partial.Total.ShouldNotBe(honest.Total);
         await IssueAsync(machine, partial, partial.Total);
         await DisputedAsync(machine, honest);
     }

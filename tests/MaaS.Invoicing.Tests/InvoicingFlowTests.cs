@@ -100,7 +100,8 @@ public sealed class InvoicingFlowTests(InvoicingFlowFixture fixture) : IClassFix
     [Fact]
     public async Task NewTerms_AcceptedByTheCustomer_ApplyFromTheNextPeriod()
     {
-        var machine = await World.MachineAsync(periodSeconds: 30);
+        // Long periods: v2 must be set and accepted within period 0 (nothing here waits for a period to end).
+        var machine = await World.MachineAsync(periodSeconds: 300);
         using var oem = World.InvoicingAs(World.Oem);
         var terms = InvoicingWorld.StandardTerms with { BaseFee = 77_000 };
         using var set = await oem.PostAsJsonAsync($"/api/invoicing/machines/{machine.Id}/terms", new { terms = JsonDocument.Parse(terms.Canonical()).RootElement });

@@ -249,6 +249,21 @@ public sealed class InvoicingWorld : IAsyncDisposable
             return (long)pending.Timestamp.Value > unixSeconds;
         }, $"chain time past {unixSeconds}", TimeSpan.FromSeconds(120));
 
+    public async Task<long> BlockNumberAsync() => (long)(await Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+
+    /// <summary>Hashes of the transactions in blocks <paramref name="from"/>..<paramref name="to"/> whose call data names <paramref name="machine"/>.</summary>
+    public async Task<IReadOnlyList<string>> TransactionsMentioningAsync(Guid machine, long from, long to)
+    {
+        var id = Convert.ToHexStringLower(Bytes32.FromGuid(machine));
+        var found = new List<string>();
+        for (var number = from; number <= to; number++)
+        {
+            var block = await Web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new BlockParameter((ulong)number));
+            found.AddRange(block.Transactions.Where(t => t.Input?.Contains(id, StringComparison.OrdinalIgnoreCase) == true).Select(t => t.TransactionHash));
+        }
+        return found;
+    }
+
     public async Task<long> BlockTimeAsync(long block) =>
         (long)(await Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter((ulong)block))).Timestamp.Value;
 
