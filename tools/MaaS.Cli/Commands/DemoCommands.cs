@@ -34,7 +34,7 @@ public static class DemoCommands
             await RunWorkflowAsync(DevConsortium.Load(result.GetValue(members)!), result.GetValue(cycles), ct);
             return 0;
         });
-        return new Command("demo", "Demo workflows") { machines, workflow };
+        return new Command("demo", "Demo workflows") { machines, workflow, DemoInvoiceCommand.Create(members) };
     }
 
     private static async Task RunWorkflowAsync(DevConsortium consortium, int cycles, CancellationToken ct)
