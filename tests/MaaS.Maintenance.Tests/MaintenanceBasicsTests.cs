@@ -1,4 +1,3 @@
-using MaaS.Testing;
 
 namespace MaaS.Maintenance.Tests;
 

@@ -1,7 +1,6 @@
 using MaaS.Machines.Tests.Fixtures;
 using MaaS.ServiceDefaults.ChainFacts;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Shouldly;
 using Contract = MaaS.Contracts.Machines;
 using MachineState = MaaS.Machines.Machines.MachineState;

@@ -1,6 +1,5 @@
 using MaaS.Chain.Contracts;
 using MaaS.Chain.Transactions;
-using MaaS.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Nethereum.Hex.HexTypes;

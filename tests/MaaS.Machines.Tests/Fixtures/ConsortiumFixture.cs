@@ -9,7 +9,6 @@ using MaaS.Machines.Members.Redeeming;
 using MaaS.ServiceDefaults.ChainFacts;
 using MaaS.ServiceDefaults.Identity;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Nethereum.Signer;
 using Shouldly;
 

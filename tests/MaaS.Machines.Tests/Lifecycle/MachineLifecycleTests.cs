@@ -4,7 +4,6 @@ using MaaS.Machines.Tests.Fixtures;
 using MaaS.OffChain;
 using MaaS.ServiceDefaults.ChainFacts;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Shouldly;
 
 namespace MaaS.Machines.Tests.Lifecycle;

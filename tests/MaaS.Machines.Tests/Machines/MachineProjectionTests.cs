@@ -1,7 +1,6 @@
 using JasperFx.Events.Projections;
 using MaaS.Machines.Machines;
 using MaaS.ServiceDefaults.ChainFacts;
-using MaaS.Testing;
 using Marten;
 using Shouldly;
 

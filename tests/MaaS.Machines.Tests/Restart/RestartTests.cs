@@ -3,7 +3,6 @@ using MaaS.Chain.Transactions;
 using MaaS.Machines.Tests.Fixtures;
 using MaaS.ServiceDefaults.Identity;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Microsoft.AspNetCore.Http;
 using Shouldly;
 using MachineState = MaaS.Machines.Machines.MachineState;

@@ -2,7 +2,6 @@ using System.Net;
 using MaaS.Machines.Machines.Reading;
 using MaaS.Machines.Members.Listing;
 using MaaS.Machines.Tests.Fixtures;
-using MaaS.Testing;
 using Shouldly;
 
 namespace MaaS.Machines.Tests.Visibility;

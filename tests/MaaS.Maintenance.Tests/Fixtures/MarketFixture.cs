@@ -14,7 +14,6 @@ using MaaS.Maintenance.Watchdogs;
 using MaaS.OffChain;
 using MaaS.ServiceDefaults.Identity;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Nethereum.Hex.HexConvertors.Extensions;

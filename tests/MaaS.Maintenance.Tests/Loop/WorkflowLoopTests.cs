@@ -2,7 +2,6 @@ using MaaS.Cli.Commands;
 using MaaS.Gateway;
 using MaaS.Machines;
 using MaaS.Telemetry;
-using MaaS.Testing;
 using Nethereum.Signer;
 using Shouldly;
 

@@ -4,7 +4,6 @@ using MaaS.Maintenance.Tickets;
 using MaaS.Maintenance.TrackRecords;
 using MaaS.ServiceDefaults.ChainFacts;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Shouldly;
 using Contract = MaaS.Contracts.Maintenance;
 using MachineState = MaaS.Machines.Machines.MachineState;

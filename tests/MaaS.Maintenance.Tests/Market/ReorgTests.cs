@@ -2,7 +2,6 @@ using MaaS.Chain.Contracts;
 using MaaS.Maintenance.Tests.Fixtures;
 using MaaS.ServiceDefaults.ChainFacts;
 using MaaS.ServiceDefaults.Operations;
-using MaaS.Testing;
 using Shouldly;
 using Contract = MaaS.Contracts.Maintenance;
 

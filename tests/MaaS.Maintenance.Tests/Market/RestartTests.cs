@@ -1,7 +1,6 @@
 using MaaS.Maintenance.Tests.Fixtures;
 using MaaS.Maintenance.Tickets;
 using MaaS.ServiceDefaults.ChainFacts;
-using MaaS.Testing;
 using Shouldly;
 using Contract = MaaS.Contracts.Maintenance;
 

@@ -2,7 +2,6 @@ using System.Net;
 using MaaS.Maintenance.Sla;
 using MaaS.Maintenance.Tests.Fixtures;
 using MaaS.Maintenance.Tickets;
-using MaaS.Testing;
 using Shouldly;
 using Contract = MaaS.Contracts.Maintenance;
 

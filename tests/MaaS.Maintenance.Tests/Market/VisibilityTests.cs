@@ -3,7 +3,6 @@ using MaaS.Maintenance.Tests.Fixtures;
 using MaaS.Maintenance.Tickets;
 using MaaS.Maintenance.Tickets.Reading;
 using MaaS.Maintenance.Watchdogs;
-using MaaS.Testing;
 using Shouldly;
 using Contract = MaaS.Contracts.Maintenance;
 

@@ -9,10 +9,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace MaaS.Machines.Tests.Fixtures;
+namespace MaaS.Testing;
 
 /// <summary>
-/// A JSON-RPC relay between the Machines service and the node. It passes everything through, except that it can stop
+/// A JSON-RPC relay between a service under test and the node. It passes everything through, except that it can stop
 /// letting transactions reach the node (<c>eth_sendRawTransaction</c> answers an error, as a node outage would): a
 /// transaction the service signs meanwhile stays in its ledger, unsent. That is how a test stops the service exactly
 /// between two steps of an operation, on a node that mines every transaction at once.

@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shouldly;
 
-namespace MaaS.Machines.Tests.Fixtures;
+namespace MaaS.Testing;
 
-/// <summary>Reading the service's answers the way a client does: JSON with enum names, RFC 9457 problems.</summary>
+/// <summary>Reading the services' answers the way a client does: JSON with enum names, RFC 9457 problems.</summary>
 public static class Api
 {
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
@@ -25,12 +25,18 @@ public static class Api
         return await response.ReadAsync<T>(HttpStatusCode.OK);
     }
 
-    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object? body, string? ifMatch = null, string? idempotencyKey = null)
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object? body, string? ifMatch = null, string? idempotencyKey = null) =>
+        client.SendAsync(Request(HttpMethod.Post, path, body, ifMatch, idempotencyKey));
+
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string path, object? body, string? ifMatch = null) =>
+        client.SendAsync(Request(HttpMethod.Put, path, body, ifMatch, null));
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, object? body, string? ifMatch, string? idempotencyKey)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
         if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return client.SendAsync(request);
+        return request;
     }
 
     /// <summary>Asserts an RFC 9457 problem with this status (and problem type, when given) and returns it.</summary>
