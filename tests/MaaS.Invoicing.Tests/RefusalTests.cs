@@ -82,7 +82,8 @@ public sealed class RefusalTests(RefusalFixture fixture) : IClassFixture<Refusal
         (await World.RefusalAsync(World.Customer.Account, contract.IssueInvoice("", World.Customer.Account, id, 0, BigInteger.One, hash, hash, 1))).ShouldBe("NotOEM");
         (await World.RefusalAsync(World.Oem.Account, contract.AcceptTerms("", World.Oem.Account, id, 1))).ShouldBe("NotCustomer");
 
-        var invoice = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Accepted });
+        // Under a full parallel suite the run, the issue and the customer's acceptance can take well over a minute.
+        var invoice = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Accepted }, TimeSpan.FromSeconds(180));
         (await World.RefusalAsync(World.Oem.Account, contract.AcceptInvoice("", World.Oem.Account, id, 0, invoice.Revision))).ShouldBe("NotCustomer");
         (await World.RefusalAsync(World.OtherCustomer.Account, contract.DisputeInvoice("", World.OtherCustomer.Account, id, 0, invoice.Revision, hash))).ShouldBe("NotCustomer");
         (await World.RefusalAsync(World.Customer.Account, contract.SettleInvoice("", World.Customer.Account, id, 0, invoice.Revision))).ShouldBe("NotOEM");
