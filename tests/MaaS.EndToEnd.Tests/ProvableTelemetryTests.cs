@@ -70,7 +70,7 @@ public sealed class ProvableTelemetryFixture : StackFixture
         {
             customerId, model = "CNC-5X", region = 7, deviceAddress = Device.GetPublicAddress(), telemetryIntervalSeconds = 60,
             specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"CNC-5X mill, serial {Guid.NewGuid():N}")),
-            terms = new { currency = "EUR", basePerPeriodMinor = 150_000, perItemMinor = 12 }, billingPeriodSeconds = 30 * 24 * 3600,
+            terms = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(), billingPeriodSeconds = 30 * 24 * 3600,
         });
         var machineId = Guid.Parse(registration.GetProperty("subject").GetString()!);
         await WaitForFinalAsync(Oem, registration.GetProperty("id").GetGuid());

@@ -13,6 +13,32 @@ public sealed record PricingTerms(
 {
     public const string Format = "maas/terms/v1";
 
+    /// <summary>
+    /// Terms a demo, a test or an API example can send as they are: 100.00 EUR a period, 0.25 per good item, rejects above 5 %
+    /// cost 0.07 per basis point, availability target 80 % (−0.03/+0.02 per bp, capped), outages beyond 2 readings 1.00 each.
+    /// </summary>
+    public static PricingTerms Example { get; } = new("EUR", 10_000, 25, new QualityRule(500, 7),
+        new AvailabilityRule(8_000, 3, 2, 5_000, 4_000), new MaintenanceRule(2, 100));
+
+    /// <summary>The canonical document as a JSON object, for request bodies.</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => System.Text.Json.Nodes.JsonNode.Parse(Canonical())!.AsObject();
+
+    /// <summary>True when <paramref name="json"/> is a terms document <see cref="Parse"/> accepts; otherwise <paramref name="error"/> says why.</summary>
+    public static bool IsValid(ReadOnlySpan<byte> json, out string error)
+    {
+        try
+        {
+            Parse(json);
+            error = "";
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            error = ex.Message;
+            return false;
+        }
+    }
+
     public byte[] Canonical()
     {
         var buffer = new ArrayBufferWriter<byte>(512);

@@ -23,6 +23,9 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(identity.Name, includeNamespace: false));
+            // MassTransit 8.4+ reports anonymous usage to usage-tracking.masstransit.io; a consortium node phones home to no one
+            // (and here it only logged a failed DNS lookup per start).
+            bus.ConfigureUsageTelemetryOptions(options => options.Enabled = false);
             bus.AddConsumers(typeof(MessagingExtensions).Assembly, identity.Assembly);
             bus.UsingRabbitMq((context, rabbit) =>
             {

@@ -192,7 +192,7 @@ public class ConsortiumFixture : IAsyncLifetime
         ["deviceAddress"] = EthECKey.GenerateKey().GetPublicAddress(),
         ["telemetryIntervalSeconds"] = 60,
         ["specDocument"] = Convert.ToBase64String(spec ?? SpecDocument(model)),
-        ["terms"] = new { currency = "EUR", basePerPeriodMinor = 150_000, perItemMinor = 12, availabilityTargetBasisPoints = 9_500 },
+        ["terms"] = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(),
         ["billingPeriodSeconds"] = 30 * 24 * 3600,
     };
 

@@ -27,6 +27,7 @@ public sealed class RequestValidationTests(ConsortiumFixture consortium) : IClas
         { "specDocument", null, "SpecDocument" },
         { "terms", new[] { 1, 2 }, "Terms" },
         { "terms", null, "Terms" },
+        { "terms", new { currency = "EUR", basePerPeriodMinor = 150_000 }, "Terms" },     // not maas/terms/v1: the invoicing run could not bill by it
         { "billingPeriodSeconds", 60, "BillingPeriodSeconds" },
         { "customerId", Guid.Empty, "CustomerId" },
     };

@@ -238,7 +238,7 @@ public sealed class MarketFixture : IAsyncLifetime
             ["deviceAddress"] = EthECKey.GenerateKey().GetPublicAddress(),
             ["telemetryIntervalSeconds"] = 60,
             ["specDocument"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{model} serial {Guid.NewGuid():N}")),
-            ["terms"] = new { currency = "EUR", basePerPeriodMinor = 150_000 },
+            ["terms"] = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(),
             ["billingPeriodSeconds"] = 30 * 24 * 3600,
         });
         var registration = await response.ReadAsync<OperationView>(HttpStatusCode.Accepted);

@@ -140,6 +140,27 @@ public static class BenchGasCommand
                 Record("issue invoice", await SendAsync(invoicing, oem, "issueInvoice", id, 0u, total,
                     CidDigest($"invoice {Hex(id)} period 0 total {total}"), Round(30, machines.IndexOf(id)).Root, 1u));
                 Record("accept invoice", await SendAsync(invoicing, customer, "acceptInvoice", id, 0u, (ushort)0));
+                Record("settle invoice", await SendAsync(invoicing, oem, "settleInvoice", id, 0u, (ushort)0));
+            }
+
+            // ---------------------------------------------------------------- invoicing: new terms during period 1, a disputed and corrected invoice
+            foreach (var id in machines)
+            {
+                ct.ThrowIfCancellationRequested();
+                Record("propose terms version", await SendAsync(invoicing, oem, "setTerms", id, CidDigest($"pricing and SLA v2 of {Hex(id)}"), BillingPeriod));
+                Record("accept terms version", await SendAsync(invoicing, customer, "acceptTerms", id, 2u));
+            }
+            await IncreaseTimeAsync(BillingPeriod);
+            foreach (var id in machines)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (claimed, corrected) = (new BigInteger(2_000_000), new BigInteger(1_999_000));
+                Record("issue invoice", await SendAsync(invoicing, oem, "issueInvoice", id, 1u, claimed,
+                    CidDigest($"invoice {Hex(id)} period 1 total {claimed}"), Round(30, machines.IndexOf(id)).Root, 1u));
+                Record("dispute invoice", await SendAsync(invoicing, customer, "disputeInvoice", id, 1u, (ushort)0, CidDigest($"recomputed invoice {Hex(id)} period 1 total {corrected}")));
+                Record("re-issue invoice", await SendAsync(invoicing, oem, "issueInvoice", id, 1u, corrected,
+                    CidDigest($"invoice {Hex(id)} period 1 total {corrected}"), Round(30, machines.IndexOf(id)).Root, 1u));
+                Record("accept invoice", await SendAsync(invoicing, customer, "acceptInvoice", id, 1u, (ushort)1));
             }
 
             // ---------------------------------------------------------------- anchoring
@@ -333,6 +354,11 @@ public static class BenchGasCommand
             new("complete ticket", 36_315, Target(36_315), "MachineRegistry.completeTicket"),
             new("issue invoice", null, null, "Invoicing.issueInvoice (one billing period, under terms version 1)"),
             new("accept invoice", null, null, "Invoicing.acceptInvoice"),
+            new("settle invoice", null, null, "Invoicing.settleInvoice (the OEM records payment of an accepted invoice)"),
+            new("dispute invoice", null, null, "Invoicing.disputeInvoice (the customer's recomputed document as evidence)"),
+            new("re-issue invoice", null, null, "Invoicing.issueInvoice of a disputed period (revision 1)"),
+            new("propose terms version", null, null, "Invoicing.setTerms (version 2 of a machine's terms)"),
+            new("accept terms version", null, null, "Invoicing.acceptTerms (version 2 applies from the next period)"),
         ];
 
         private static long Target(long paper) => paper * 3 / 4;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using MaaS.Cli.Gateway;
+using MaaS.OffChain.Invoicing;
 using Nethereum.Signer;
 
 namespace MaaS.Cli.Commands;
@@ -25,23 +26,37 @@ public static class DemoCommands
             return 0;
         });
         var cycles = new Option<int>("--cycles") { DefaultValueFactory = _ => 5, Description = "How many failure → ticket → repair → restart loops" };
-        var workflow = new Command("workflow", "Provision a machine, then run the maintenance loop --cycles times, printing latency and gas per operation")
+        var billingPeriod = new Option<uint>("--billing-period")
         {
-            members, cycles,
+            DefaultValueFactory = _ => DefaultBillingPeriodSeconds,
+            Description = "The machine's billing period in seconds (the Machines service refuses less than its Machines:MinBillingPeriodSeconds)",
+        };
+        var invoice = new Option<bool>("--invoice") { Description = "End by waiting for period 0's invoice to be issued and verified (needs --rpc and --deployment)" };
+        var rpc = new Option<string>("--rpc") { DefaultValueFactory = _ => "http://127.0.0.1:8545", Description = "EVM node JSON-RPC URL (the chain's clock, the third-party check)" };
+        var deployment = new Option<string?>("--deployment") { Description = "The consortium's deployment file (contract addresses), for the third-party check" };
+        var workflow = new Command("workflow", "Provision a machine, then run the maintenance loop --cycles times, printing latency and gas per operation; with --invoice, end with its first invoice")
+        {
+            members, cycles, billingPeriod, invoice, rpc, deployment,
         };
         workflow.SetAction(async (result, ct) =>
         {
-            await RunWorkflowAsync(DevConsortium.Load(result.GetValue(members)!), result.GetValue(cycles), ct);
-            return 0;
+            var consortium = DevConsortium.Load(result.GetValue(members)!);
+            var machineId = await RunWorkflowAsync(consortium, result.GetValue(cycles), result.GetValue(billingPeriod), ct);
+            if (!result.GetValue(invoice)) return 0;
+            var file = result.GetValue(deployment) ?? throw new InvalidOperationException("--invoice needs --deployment");
+            return await DemoInvoiceCommand.AwaitIssuedAndVerifiedAsync(consortium, machineId, result.GetValue(rpc)!, file, TimeSpan.FromMinutes(5), ct);
         });
         return new Command("demo", "Demo workflows") { machines, workflow, DemoInvoiceCommand.Create(members) };
     }
 
-    private static async Task RunWorkflowAsync(DevConsortium consortium, int cycles, CancellationToken ct)
+    /// <summary>Thirty days, the default of the Machines register endpoint.</summary>
+    private const uint DefaultBillingPeriodSeconds = 30 * 24 * 3600;
+
+    private static async Task<Guid> RunWorkflowAsync(DevConsortium consortium, int cycles, uint billingPeriodSeconds, CancellationToken ct)
     {
         // The demo keeps the device key it registers the machine with: the IoT box signs its readings with it.
         var device = EthECKey.GenerateKey();
-        var machineId = await ProvisionAsync(consortium, device, ct);
+        var machineId = await ProvisionAsync(consortium, device, ct, billingPeriodSeconds);
         await WorkflowLoop.EnableWatchdogsAsync(consortium, ct);
         Console.WriteLine($"  Watchdogs of {string.Join(" and ", consortium.Members.Where(m => m.Role == "maintainer").Select(m => m.Name))}: auto-accept {consortium.Model}");
         using var loop = new WorkflowLoop(consortium, machineId, device);
@@ -58,9 +73,10 @@ public static class DemoCommands
             samples.AddRange(result.Samples);
         }
         LoopStats.Print(LoopStats.Of(samples), $"Summary over {cycles} cycle(s): latency from submission (ms), gas, service overhead before the chain (ms)");
+        return machineId;
     }
 
-    public static async Task<Guid> ProvisionAsync(DevConsortium consortium, EthECKey device, CancellationToken ct)
+    public static async Task<Guid> ProvisionAsync(DevConsortium consortium, EthECKey device, CancellationToken ct, uint billingPeriodSeconds = DefaultBillingPeriodSeconds)
     {
         var gateway = new Uri(consortium.Gateway);
         using var oem = new GatewayClient(gateway, consortium.One("oem").ApiKey);
@@ -75,8 +91,8 @@ public static class DemoCommands
             deviceAddress = device.GetPublicAddress(),
             telemetryIntervalSeconds = 60,
             specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{consortium.Model} five-axis CNC mill: spindle 24k rpm, 3 kW; serial {Guid.NewGuid():N}")),
-            terms = new { currency = "EUR", basePerPeriodMinor = 150_000, perItemMinor = 12, availabilityTargetBasisPoints = 9_500 },
-            billingPeriodSeconds = 30 * 24 * 3600,
+            terms = PricingTerms.Example.ToJson(),
+            billingPeriodSeconds,
         }, ct);
         var machineId = Guid.Parse(registered["subject"]!.GetValue<string>());
         Print(await oem.WaitForOperationAsync(Location(registered), untilFinal: true, TimeSpan.FromSeconds(60), ct));
@@ -108,7 +124,7 @@ public static class DemoCommands
         {
             customerId = consortium.One("customer").MemberId, model = consortium.Model, region = 32, deviceAddress, telemetryIntervalSeconds = 60,
             specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{consortium.Model} bench machine {Guid.NewGuid():N}")),
-            terms = new { currency = "EUR", basePerPeriodMinor = 150_000, perItemMinor = 12 }, billingPeriodSeconds = 30 * 24 * 3600,
+            terms = PricingTerms.Example.ToJson(), billingPeriodSeconds = 30 * 24 * 3600,
         }, ct);
         var machineId = Guid.Parse(registered["subject"]!.GetValue<string>());
         await oem.WaitForOperationAsync(Location(registered), untilFinal: true, TimeSpan.FromSeconds(120), ct);

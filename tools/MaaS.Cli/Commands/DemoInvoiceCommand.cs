@@ -87,7 +87,7 @@ public static class DemoInvoiceCommand
             var current = (uint)(Math.Max(0, now.ToUnixTimeSeconds() - start.ToUnixTimeSeconds()) / period);
             var end = start.AddSeconds(((long)current + 1) * period);
             Console.WriteLine($"     period 0 began {start:u} (the acceptance block's time); now {now:u} ({clock}) is in period {current}");
-            Console.WriteLine($"     period {current} ends {end:u}; the OEM's node invoices it after the grace (Invoicing:Grace, default 10 min) and settle time, by the chain's clock");
+            Console.WriteLine($"     period {current} ends {end:u}; the OEM's node invoices it after its grace for late data (Invoicing:Grace) and settle time, by the chain's clock");
             if (!billable) Console.WriteLine("     the active terms are not billable (see above): no invoice will be issued for this machine");
         }
 
@@ -129,6 +129,52 @@ public static class DemoInvoiceCommand
             Console.WriteLine("  4. Not verified by this deployment yet (the customer's node verifies once the issue is final)");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The end of <c>./maas demo</c>: waits (printing each state change) until the OEM's node has issued period 0 of the machine
+    /// and the customer's node has verified and decided it at finality, shows it, and checks it again as a third party would.
+    /// </summary>
+    public static async Task<int> AwaitIssuedAndVerifiedAsync(DevConsortium consortium, Guid machineId, string rpc, string deployment, TimeSpan timeout, CancellationToken ct)
+    {
+        using var oem = new GatewayClient(new Uri(consortium.Gateway), consortium.One("oem").ApiKey);
+        var id = $"{machineId}.0";
+        var terms = await oem.GetAsync($"/api/invoicing/machines/{machineId}/terms", ct);
+        var epoch = terms["epoch"]?.GetValue<DateTimeOffset>();
+        var period = terms["billingPeriodSeconds"]!.GetValue<uint>();
+        Console.WriteLine($"  Invoicing: period 0 of machine {machineId} ran from {epoch:u} for {Duration(period)} (chain clock); the OEM's node");
+        Console.WriteLine("  invoices it after the grace for late data, the customer's node verifies it and accepts or disputes on chain");
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        var seen = "";
+        while (true)
+        {
+            JsonObject? invoice = null;
+            try
+            {
+                invoice = await oem.GetAsync($"/api/invoicing/invoices/{id}", ct);
+            }
+            catch (GatewayException ex) when (ex.Status == HttpStatusCode.NotFound)
+            {
+            }
+            var state = invoice is null ? "not computed yet" : $"{invoice["state"]}{(invoice["final"]!.GetValue<bool>() ? " (final)" : "")}";
+            if (state != seen)
+            {
+                var (now, _) = await NowAsync(rpc, ct);
+                Console.WriteLine($"     {now:HH:mm:ss} chain time: invoice {id} {state}");
+                seen = state;
+            }
+            if (invoice?["state"]?.GetValue<string>() is "Accepted" or "Disputed" or "Settled" && invoice["final"]!.GetValue<bool>()) break;
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                Console.WriteLine($"  Invoice {id} was not issued and decided within {timeout.TotalSeconds:0} s (./maas logs invoicing)");
+                return 1;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+
+        await ShowAsync(consortium, machineId, rpc, ct);
+        Console.WriteLine($"  5. A third party recomputes it from the chain and the anchored readings (./maas verify invoice {id} --api-key <a group member's key>):");
+        return await VerifyInvoiceCommand.VerifyAsync(id, rpc, deployment, consortium.Gateway, consortium.One("customer").ApiKey, ct);
     }
 
     /// <summary>The pending block's time when a node is given (the time the chain checks period ends against), else this host's.</summary>

@@ -100,10 +100,13 @@ public sealed class InvoicingRun(IServiceProvider services, IOptions<InvoicingOp
         return await operations.StartAsync(operationId, "issue-invoice", oem, InvoiceIds.For(machine.Id, period),
             [new OperationStep("issueInvoice", oem.Account, invoicing.Address, invoicing.IssueInvoice("", oem.Account, id, period, document.Total,
                 cid.ToDigestBytes(), Convert.FromHexString(document.InputsRoot), inputs.Basis.TermsVersion).Data)],
-            (s, token) =>
+            async (s, token) =>
             {
-                s.Events.Append(streamId, new InvoiceComputed(streamId, machine.Id, period, revision, cid.V0, document.Total, document.InputsRoot, operationId, clock.GetUtcNow()));
-                return Task.CompletedTask;
+                // With the stream's version expected: the follower may record the InvoiceIssued log at this very moment (the
+                // transaction is already sent), and a plain append would let this session's inline snapshot, computed without
+                // that fact, overwrite the follower's (the invoice then stayed "Computed" forever). The loser retries.
+                var invoice = await s.Events.FetchForWriting<InvoiceView>(streamId, token);
+                invoice.AppendOne(new InvoiceComputed(streamId, machine.Id, period, revision, cid.V0, document.Total, document.InputsRoot, operationId, clock.GetUtcNow()));
             }, ct);
     }
 

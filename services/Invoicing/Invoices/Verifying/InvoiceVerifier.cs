@@ -57,19 +57,38 @@ public sealed class InvoiceVerifier(IDocumentStore store, BillingFacts facts, Ba
                 : invoicing.DisputeInvoice("", customer.Account, id, period, issued.Revision, Cid.Parse(evidence!).ToDigestBytes());
             operation = await operations.StartAsync(operationId, $"{decision}-invoice", customer, view.InvoiceId,
                 [new OperationStep(verdict.Ok ? "acceptInvoice" : "disputeInvoice", customer.Account, invoicing.Address, request.Data)],
-                (s, token) =>
+                async (s, token) =>
                 {
-                    s.Events.Append(streamId, new InvoiceVerified(streamId, issued.Revision, customer.Account, verdict.Ok, verdict.Checks, evidence, operationId, clock.GetUtcNow()));
-                    return Task.CompletedTask;
+                    // Expected version, as in the run: the follower may append the decision's log concurrently.
+                    var invoice = await s.Events.FetchForWriting<InvoiceView>(streamId, token);
+                    invoice.AppendOne(new InvoiceVerified(streamId, issued.Revision, customer.Account, verdict.Ok, verdict.Checks, evidence, operationId, clock.GetUtcNow()));
                 }, ct);
         }
         else
         {
-            session.Events.Append(streamId, new InvoiceVerified(streamId, issued.Revision, customer.Account, verdict.Ok, verdict.Checks, evidence, null, clock.GetUtcNow()));
-            await session.SaveChangesAsync(ct);
+            await RecordAsync(new InvoiceVerified(streamId, issued.Revision, customer.Account, verdict.Ok, verdict.Checks, evidence, null, clock.GetUtcNow()), ct);
         }
         logger.LogInformation("Invoice {Invoice} revision {Revision} verified: {Ok}; decision {Decision}", view.InvoiceId, issued.Revision, verdict.Ok, decision);
         return new VerificationResult(view.InvoiceId, issued.Revision, verdict.Ok, verdict.Checks, evidence, decision, operation);
+    }
+
+    /// <summary>Appends with the stream's version expected, again on a conflict with the follower (see InvoicingRun.IssueAsync).</summary>
+    private async Task RecordAsync(InvoiceVerified verified, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            var invoice = await session.Events.FetchForWriting<InvoiceView>(verified.StreamId, ct);
+            invoice.AppendOne(verified);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            catch (Exception ex) when (attempt < 8 && ex is JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.MartenCommandException)
+            {
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@ using FluentValidation;
 using MaaS.Chain.Contracts;
 using MaaS.Machines.Members;
 using MaaS.OffChain;
+using MaaS.OffChain.Invoicing;
 using MaaS.ServiceDefaults.Errors;
 using MaaS.ServiceDefaults.Hosting;
 using MaaS.ServiceDefaults.Identity;
@@ -21,8 +22,15 @@ public sealed record RegisterMachineRequest(
 
 public sealed class RegisterMachineValidator : AbstractValidator<RegisterMachineRequest>
 {
-    public RegisterMachineValidator()
+    /// <summary>
+    /// The shortest billing period a registration may ask for: <c>Machines:MinBillingPeriodSeconds</c>, default one hour.
+    /// The dev stack lowers it so that `./maas demo` sees an invoice issued and verified within minutes.
+    /// </summary>
+    public const uint DefaultMinBillingPeriodSeconds = 3600;
+
+    public RegisterMachineValidator(IConfiguration configuration)
     {
+        var minBillingPeriod = configuration.GetValue("Machines:MinBillingPeriodSeconds", DefaultMinBillingPeriodSeconds);
         // Stop at the first failure of a rule: the later checks read the value and would throw on a missing one (a 500).
         RuleFor(r => r.CustomerId).NotEmpty();
         RuleFor(r => r.Model).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(32).Must(m => m.All(c => c is >= ' ' and <= '~'))
@@ -33,8 +41,15 @@ public sealed class RegisterMachineValidator : AbstractValidator<RegisterMachine
             .Must(a => a.Any(c => c is not ('0' or 'x'))).WithMessage("The device address cannot be zero.");
         RuleFor(r => r.TelemetryIntervalSeconds).InclusiveBetween(1u, 86_400u);
         RuleFor(r => r.SpecDocument).Cascade(CascadeMode.Stop).NotEmpty().Must(BeSmallBase64).WithMessage("The spec document is base64 of at most 262,144 bytes.");
-        RuleFor(r => r.Terms.ValueKind).Equal(JsonValueKind.Object).OverridePropertyName(nameof(RegisterMachineRequest.Terms)).WithMessage("The terms are a JSON object.");
-        RuleFor(r => r.BillingPeriodSeconds).InclusiveBetween(3600u, 366u * 24 * 3600);
+        // The invoicing run bills by these terms: a document it cannot read would leave the machine unbillable, so refuse it here.
+        RuleFor(r => r.Terms).Cascade(CascadeMode.Stop)
+            .Must(t => t.ValueKind == JsonValueKind.Object).WithMessage("The terms are a JSON object.")
+            .Custom((terms, context) =>
+            {
+                if (!PricingTerms.IsValid(Encoding.UTF8.GetBytes(terms.GetRawText()), out var error))
+                    context.AddFailure(nameof(RegisterMachineRequest.Terms), $"The terms are a {PricingTerms.Format} document (docs/invoicing.md §1): {error}");
+            });
+        RuleFor(r => r.BillingPeriodSeconds).InclusiveBetween(minBillingPeriod, 366u * 24 * 3600);
     }
 
     private static bool BeSmallBase64(string value)
