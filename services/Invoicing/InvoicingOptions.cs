@@ -25,4 +25,7 @@ public sealed class InvoicingOptions
 
     /// <summary>Verify and accept or dispute every issued invoice whose customer's key this deployment holds.</summary>
     public bool AutoVerify { get; set; } = true;
+
+    /// <summary>Answer every dispute of an invoice whose OEM's key this deployment holds: compute again, re-issue if it now differs.</summary>
+    public bool AnswerDisputes { get; set; } = true;
 }

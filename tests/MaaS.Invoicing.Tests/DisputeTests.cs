@@ -118,4 +118,26 @@ public sealed class DisputeTests(DisputeFixture fixture) : IClassFixture<Dispute
         var view = await DisputedAsync(machine, honest);
         view.LastVerification!.Checks.Single(c => c.Name == "claims").Ok.ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task ADisputeOfAnHonestInvoice_IsAnsweredByTheOemsNode_AndStands()
+    {
+        // This deployment holds the OEM's key (its run issues) but not this customer's: the test disputes as the customer,
+        // with evidence that is not the invoice. The OEM's node computes again, finds its own document, and lets the dispute stand.
+        var machine = await World.MachineAsync(World.Oem, periodSeconds: 20, customer: World.ForeignCustomer);
+        var issued = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));
+        var bogus = await World.Store.PutAsync("this is not the invoice"u8.ToArray());
+        await World.SendAsync(World.ForeignCustomer.Key, World.InvoicingContract.DisputeInvoice("", World.ForeignCustomer.Account, Bytes32.FromGuid(machine.Id), 0,
+            issued.Revision, bogus.ToDigestBytes()));
+
+        var answered = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i.LastDisputeAnswer is not null);
+        answered.State.ShouldBe(InvoiceState.Disputed);
+        answered.EvidenceCid.ShouldBe(bogus.V0);
+        answered.LastDisputeAnswer!.Revision.ShouldBe(issued.Revision);
+        answered.LastDisputeAnswer.Reissued.ShouldBeFalse();
+        answered.LastDisputeAnswer.EvidenceMatches.ShouldBeFalse();
+        answered.LastDisputeAnswer.RecomputedCid.ShouldBe(issued.DocumentCid);
+        answered.Revision.ShouldBe(issued.Revision);
+        (await World.InvoicingContract.InvoiceAsync(Bytes32.FromGuid(machine.Id), 0))!.Revision.ShouldBe(issued.Revision);
+    }
 }

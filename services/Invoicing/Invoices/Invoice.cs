@@ -96,6 +96,9 @@ public sealed record InvoiceView
 
     public InvoiceVerified? LastVerification { get; init; }
 
+    /// <summary>The OEM's node's answer to the latest dispute it answered (re-issued, or the dispute stands).</summary>
+    public Answering.InvoiceDisputeAnswered? LastDisputeAnswer { get; init; }
+
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
     /// <summary>Every issued revision's values by revision (a dispute's correction adds one), to fold again after a retraction.</summary>
@@ -109,6 +112,8 @@ public sealed record InvoiceView
         Revision = State == InvoiceState.Computed || e.Revision > Revision ? e.Revision : Revision, DocumentCid = DocumentCid ?? e.DocumentCid,
         Total = Total ?? e.Total, InputsRoot = InputsRoot ?? e.InputsRoot, Operations = [.. Operations, e.OperationId], UpdatedAt = e.At,
     };
+
+    public InvoiceView Apply(Answering.InvoiceDisputeAnswered e) => this with { LastDisputeAnswer = e, UpdatedAt = e.At };
 
     public InvoiceView Apply(InvoiceVerified e) => this with
     {

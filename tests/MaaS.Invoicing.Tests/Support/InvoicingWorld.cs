@@ -97,6 +97,9 @@ public sealed class InvoicingWorld : IAsyncDisposable
 
     public Member OtherCustomer { get; private set; } = null!;
 
+    /// <summary>A customer whose key this deployment does not hold: its invoices wait for the test to decide them.</summary>
+    public Member ForeignCustomer { get; private set; } = null!;
+
     public IMachineRegistry Registry => new MachineRegistryContract(Deployment["MachineRegistry"].Address, Web3);
 
     public IInvoicingContract InvoicingContract => new MaaS.Chain.Contracts.InvoicingContract(Deployment["Invoicing"].Address, Web3);
@@ -125,6 +128,8 @@ public sealed class InvoicingWorld : IAsyncDisposable
         (OtherOem, j) = await EnrolAsync("other oem", Roles.Oem, held: true);
         joined.Add(j);
         (OtherCustomer, j) = await EnrolAsync("other customer", Roles.Customer, held: true);
+        joined.Add(j);
+        (ForeignCustomer, j) = await EnrolAsync("foreign customer", Roles.Customer, held: false);
         joined.Add(j);
 
         var anchoringSettings = Environment.ServiceSettings();
@@ -184,28 +189,29 @@ public sealed class InvoicingWorld : IAsyncDisposable
     /// As the Machines service registers (register, then setTerms version 1 with the terms document's CID digest) and the
     /// customer accepts, then as Machines announces it to Anchoring; waits until Anchoring can encrypt for the group.
     /// </summary>
-    public async Task<TestMachine> MachineAsync(Member? oem = null, PricingTerms? terms = null, uint periodSeconds = PeriodSeconds)
+    public async Task<TestMachine> MachineAsync(Member? oem = null, PricingTerms? terms = null, uint periodSeconds = PeriodSeconds, Member? customer = null)
     {
         oem ??= Oem;
+        customer ??= Customer;
         terms ??= StandardTerms;
         var id = Guid.CreateVersion7();
         var machine = Bytes32.FromGuid(id);
         var termsCid = await Store.PutAsync(terms.Canonical());
-        var registered = await SendAsync(oem.Key, Registry.Register("", oem.Account, new MachineRegistration(machine, Customer.Account, Bytes32.FromAscii(Model), Region,
+        var registered = await SendAsync(oem.Key, Registry.Register("", oem.Account, new MachineRegistration(machine, customer.Account, Bytes32.FromAscii(Model), Region,
             Cid.Compute(Encoding.UTF8.GetBytes($"spec {id}")).ToDigestBytes(), "0x" + new string('d', 40), 1, termsCid.ToDigestBytes())));
         await SendAsync(oem.Key, InvoicingContract.SetTerms("", oem.Account, machine, termsCid.ToDigestBytes(), periodSeconds));
-        await PublishAsync(new MachineRegistered(id, oem.Account, Customer.Account, Model, Region, "0x" + new string('d', 40), 1,
+        await PublishAsync(new MachineRegistered(id, oem.Account, customer.Account, Model, Region, "0x" + new string('d', 40), 1,
             Cid.Compute(Encoding.UTF8.GetBytes($"spec {id}")).V0, termsCid.DigestHex, registered.TransactionHash, (long)registered.BlockNumber.Value, DateTimeOffset.UtcNow));
         await Eventually.TrueAsync(async () =>
         {
             using var client = Environment.ClientFor(Anchoring.Address, TestMembers.Operator);
             using var response = await client.GetAsync($"/api/anchoring/machines/{id}/group");
             var body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
-            return body.Contains(oem.Account, StringComparison.Ordinal) && body.Contains(Customer.Account, StringComparison.Ordinal);
+            return body.Contains(oem.Account, StringComparison.Ordinal) && body.Contains(customer.Account, StringComparison.Ordinal);
         }, $"anchoring to know machine {id}'s group");
-        await SendAsync(Customer.Key, Registry.Accept("", Customer.Account, machine, 1));
+        await SendAsync(customer.Key, Registry.Accept("", customer.Account, machine, 1));
         var onChain = await InvoicingContract.CurrentTermsAsync(machine);
-        return new TestMachine(id, oem, Customer, onChain!.Epoch!.Value.ToUnixTimeSeconds(), periodSeconds, terms);
+        return new TestMachine(id, oem, customer, onChain!.Epoch!.Value.ToUnixTimeSeconds(), periodSeconds, terms);
     }
 
     /// <summary>Publishes a sealed batch of <paramref name="readings"/> as Telemetry would, and waits until it is anchored at finality.</summary>
