@@ -121,4 +121,28 @@ public sealed class InvoicingFlowTests(InvoicingFlowFixture fixture) : IClassFix
         versions[1].GetProperty("document").GetProperty("baseFee").GetInt64().ShouldBe(77_000);
         Cid.Parse(versions[1].GetProperty("cid").GetString()!).ShouldBe(Cid.Compute(terms.Canonical()));
     }
+
+    [Fact]
+    public async Task Termination_TriggersAFinalInvoice_AndNoInvoiceAfterIt()
+    {
+        var machine = await World.MachineAsync();
+        var id = Bytes32.FromGuid(machine.Id);
+        await World.SendAsync(World.Oem.Key, World.Registry.RequestTermination("", World.Oem.Account, id));
+        var terminated = await World.SendAsync(World.Customer.Key, World.Registry.RequestTermination("", World.Customer.Account, id));
+        var terminatedAt = await World.BlockTimeAsync((long)terminated.BlockNumber.Value);
+        var last = (uint)((terminatedAt - machine.EpochSeconds) / machine.PeriodSeconds);
+
+        var final = await World.InvoiceAsync(World.Oem, machine.Id, last, i => i is { State: InvoiceState.Accepted, Final: true }, TimeSpan.FromSeconds(150));
+        InvoiceDocument.Parse(await World.Store.GetAsync(Cid.Parse(final.DocumentCid!))).Period.Final.ShouldBeTrue();
+
+        // Nothing after it: a machine accepted after the final period ended has its period 0 due no earlier than the
+        // terminated machine's next period would be, and the run passes over every machine in each round, so once that
+        // machine's first invoice exists the run has seen the terminated machine's next period due and left it alone.
+        await World.ChainTimePassesAsync(machine.Window(last).EndMs / 1000);
+        var control = await World.MachineAsync();
+        await World.InvoiceAsync(World.Oem, control.Id, 0, i => i.State >= InvoiceState.Issued, TimeSpan.FromSeconds(150));
+        using var oem = World.InvoicingAs(World.Oem);
+        var invoices = await oem.GetFromJsonAsync<JsonElement>($"/api/invoicing/machines/{machine.Id}/invoices");
+        invoices.EnumerateArray().Select(i => i.GetProperty("period").GetUInt32()).Max().ShouldBe(last);
+    }
 }
