@@ -12,7 +12,8 @@ namespace MaaS.EndToEnd.Tests.Authorization;
 /// <summary>
 /// The parties of the authorisation matrix, made through the gateway the way real ones are. Owned: OEM A's machine,
 /// rented to customer A, accepted and started on chain, with signed readings anchored, a ticket open, and a read-only API
-/// key of OEM A. Strangers: OEM B, customer B and a maintainer no OEM accredited.
+/// key of OEM A. Strangers: OEM B, customer B and a maintainer no OEM accredited. Beside them a maintainer OEM A accredited
+/// for the machine's model and region, who may read the machine and its ticket.
 /// </summary>
 public sealed class AuthorizationMatrixFixture : StackFixture
 {
@@ -27,6 +28,8 @@ public sealed class AuthorizationMatrixFixture : StackFixture
     public StackMember CustomerB { get; private set; } = null!;
 
     public StackMember Maintainer { get; private set; } = null!;
+
+    public StackMember AccreditedMaintainer { get; private set; } = null!;
 
     /// <summary>OEM A's read-only key, and a client presenting it.</summary>
     public (string KeyId, HttpClient Client) OemAReadOnly { get; private set; }
@@ -54,8 +57,9 @@ public sealed class AuthorizationMatrixFixture : StackFixture
     {
         await base.InitializeAsync();
         var members = await Task.WhenAll(JoinAsync("oem", $"OEM A {suffix}"), JoinAsync("customer", $"Customer A {suffix}"),
-            JoinAsync("oem", $"OEM B {suffix}"), JoinAsync("customer", $"Customer B {suffix}"), JoinAsync("maintainer", $"Maintainer {suffix}"));
-        (OemA, CustomerA, OemB, CustomerB, Maintainer) = (members[0], members[1], members[2], members[3], members[4]);
+            JoinAsync("oem", $"OEM B {suffix}"), JoinAsync("customer", $"Customer B {suffix}"), JoinAsync("maintainer", $"Maintainer {suffix}"),
+            JoinAsync("maintainer", $"Accredited Maintainer {suffix}"));
+        (OemA, CustomerA, OemB, CustomerB, Maintainer, AccreditedMaintainer) = (members[0], members[1], members[2], members[3], members[4], members[5]);
         (MachineId, RegistrationId) = await ProvisionAsync(OemA.Client, CustomerA.Client, CustomerA.MemberId, Device.GetPublicAddress());
 
         using (var issued = await OemA.Client.PostAsJsonAsync("/api/machines/members/me/keys", new { scope = "read", name = "reporting" }))
@@ -71,6 +75,9 @@ public sealed class AuthorizationMatrixFixture : StackFixture
             new { machineId = MachineId, kind = "repair", mode = "fcfs", description = "Spindle stalls under load; error E42." });
         TicketId = Guid.Parse(opened.GetProperty("subject").GetString()!);
         await WaitForFinalAsync(CustomerA.Client, opened.GetProperty("id").GetGuid(), "maintenance");
+        var accredited = await OemA.Client.PostAcceptedAsync("/api/machines/accreditations", new { maintainerId = AccreditedMaintainer.MemberId, model = "CNC-5X", region = 7 });
+        await WaitForFinalAsync(OemA.Client, accredited.GetProperty("id").GetGuid());
+        await AccreditedMaintainer.Client.WaitForAsync($"/api/maintenance/tickets/{TicketId}", _ => true, "Maintenance to hear of the accreditation");
         await CustomerA.Client.WaitForAsync($"/api/anchoring/machines/{MachineId}/batches/1", b => b.GetProperty("status").GetString() == "Anchored",
             "the first batch to be anchored");
     }

@@ -16,7 +16,7 @@ namespace MaaS.EndToEnd.Tests.Authorization;
 [Trait("Category", "Integration")]
 public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, ITestOutputHelper output) : IClassFixture<AuthorizationMatrixFixture>
 {
-    private enum Kind { Anonymous, Operator, Owner, Stranger }
+    private enum Kind { Anonymous, Operator, Owner, Stranger, Accredited }
 
     private sealed record Caller(string Column, HttpClient Client, string? Role, Kind Kind, bool ReadOnly = false);
 
@@ -24,6 +24,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
     private sealed record Resource(string Value, string? OwnedBy, bool Absent = false);
 
     private const string Machine = "machine", Key = "key", Operation = "operation";
+
+    /// <summary>What an accredited maintainer must be able to read (it may read more: Telemetry's, Anchoring's views are recorded).</summary>
+    private static readonly HashSet<string> AccreditedReads =
+    [
+        "GET /api/machines/{machineId}", "GET /api/machines/{machineId}/at", "GET /api/maintenance/tickets/{ticketId}",
+    ];
 
     /// <summary>Reads of the caller's own things that answer 404 until the caller makes one (the matrix makes none).</summary>
     private static readonly Dictionary<string, string> OwnNotYetMade = new()
@@ -46,6 +52,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
             new("oemB", stack.OemB.Client, "oem", Kind.Stranger),
             new("custB", stack.CustomerB.Client, "customer", Kind.Stranger),
             new("maint", stack.Maintainer.Client, "maintainer", Kind.Stranger),
+            new("maint+", stack.AccreditedMaintainer.Client, "maintainer", Kind.Accredited),
         ];
         var before = await SnapshotAsync();
 
@@ -97,8 +104,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
         var body = Body(operation, out var bodyNamesOwned);
         var allowed = anonymousOperation || (caller.Role is not null && roles.Contains(caller.Role));
 
-        // What this caller must get, or null when the call is not sent.
-        Func<int, bool>? expected;
+        // What this caller must get (an allowed write that is not sent returns early).
+        Func<int, bool> expected;
         string expectation;
         var leakCheck = false;
         if (anonymousOperation)
@@ -117,7 +124,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
         {
             (expected, expectation) = (s => s == 403, $"403 (role {caller.Role} not in {string.Join(",", roles)})");
         }
-        else if (!isGet && (caller.Kind is Kind.Operator or Kind.Owner || (owned.Count == 0 && !bodyNamesOwned)))
+        else if (!isGet && (caller.Kind is Kind.Operator or Kind.Owner or Kind.Accredited || (owned.Count == 0 && !bodyNamesOwned)))
         {
             return "-";   // an allowed write: it would change the owned resources, or only make the caller's own things
         }
@@ -125,6 +132,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
         {
             // A body the service finds invalid is refused before any resource is read (400): nothing is learnt or changed.
             (expected, expectation, leakCheck) = (s => s is 400 or 403 or 404, "403 or 404 (not a party), or 400 (the example body is invalid)", true);
+        }
+        else if (caller.Kind == Kind.Accredited && owned.Count > 0 && owned.All(r => r.OwnedBy == Machine) && !absent)
+        {
+            if (AccreditedReads.Contains(name)) (expected, expectation) = (s => s is >= 200 and < 300, "2xx (accredited for the machine)");
+            else (expected, expectation) = (s => s < 500, "no server error");
         }
         else if (owned.Count > 0 && !owner)
         {
@@ -294,7 +306,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
         using (var readings = await stack.CustomerA.Client.GetAsync($"/api/anchoring/machines/{stack.MachineId}/batches/1/readings"))
             lines.Add($"batch 1 readings {(int)readings.StatusCode}");
         var web3 = new Web3(stack.Environment.RpcUrl.ToString());
-        foreach (var member in new[] { stack.OemA, stack.CustomerA, stack.OemB, stack.CustomerB, stack.Maintainer })
+        foreach (var member in new[] { stack.OemA, stack.CustomerA, stack.OemB, stack.CustomerB, stack.Maintainer, stack.AccreditedMaintainer })
             lines.Add($"{member.Name} nonce {(await web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(member.Account, Nethereum.RPC.Eth.DTOs.BlockParameter.CreatePending())).Value}");
         return string.Join("\n", lines);
     }
