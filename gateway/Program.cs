@@ -2,6 +2,7 @@ using MaaS.Gateway.Health;
 using MaaS.Gateway.Hosting;
 using MaaS.Gateway.Idempotency;
 using MaaS.Gateway.Identity;
+using MaaS.Gateway.Observability;
 using MaaS.Gateway.OpenApi;
 using MaaS.Gateway.RateLimiting;
 
@@ -15,7 +16,8 @@ builder.Services.AddServicesHealth();
 builder.Services.AddMergedOpenApi();                                 // one document for the public API, /docs
 
 var app = builder.Build();
-app.UseGatewayDefaults();                                            // correlation ids, /metrics, problems
+app.UseGatewayDefaults();                                            // correlation ids, problems
+app.UseProtectedMetrics();                                           // /metrics for the operator or the scrape token
 app.UseCallerAuthentication();
 app.UseRateLimiter();
 app.UseIdempotentPosts();

@@ -24,10 +24,10 @@ public static class GatewayDefaults
         return builder;
     }
 
-    /// <summary>Correlation ids and <c>/metrics</c>, and the ingest rate counted at the door.</summary>
+    /// <summary>Correlation ids, and the ingest rate counted at the door (<c>/metrics</c> is mapped by <c>UseProtectedMetrics</c>).</summary>
     public static WebApplication UseGatewayDefaults(this WebApplication app)
     {
-        app.UseObservability();
+        app.UseObservability(mapMetrics: false);
         app.Use(async (context, next) =>
         {
             await next(context);

@@ -50,48 +50,8 @@ public sealed class ProvableTelemetryFixture : StackFixture
         await base.InitializeAsync();
         var members = await Task.WhenAll(JoinAsync("oem", "Acme Machines"), JoinAsync("customer", "Factory Co"));
         (Oem, Customer) = (members[0].Client, members[1].Client);
-        MachineId = await ProvisionAsync(members[1].MemberId);
+        (MachineId, _) = await ProvisionAsync(Oem, Customer, members[1].MemberId, Device.GetPublicAddress());
     }
-
-    private async Task<(Guid MemberId, HttpClient Client)> JoinAsync(string role, string name)
-    {
-        var invitation = await Client.PostAcceptedAsync("/api/machines/members/invitations", new { name, roles = new[] { role }, expiresInHours = 1 });
-        await WaitForFinalAsync(Client, invitation.GetProperty("operationId").GetGuid());
-        var redemption = await Anonymous.PostAcceptedAsync("/api/machines/members/redemptions", new { code = invitation.GetProperty("code").GetString(), name });
-        var member = ClientWithKey(redemption.GetProperty("apiKey").GetString()!);
-        await WaitForFinalAsync(member, redemption.GetProperty("operationId").GetGuid());
-        await member.WaitForAsync("/api/machines/members/me", me => me.GetProperty("status").GetString() == "active", $"{name} to be active");
-        return (redemption.GetProperty("memberId").GetGuid(), member);
-    }
-
-    private async Task<Guid> ProvisionAsync(Guid customerId)
-    {
-        var registration = await Oem.PostAcceptedAsync("/api/machines", new
-        {
-            customerId, model = "CNC-5X", region = 7, deviceAddress = Device.GetPublicAddress(), telemetryIntervalSeconds = 60,
-            specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"CNC-5X mill, serial {Guid.NewGuid():N}")),
-            terms = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(), billingPeriodSeconds = 30 * 24 * 3600,
-        });
-        var machineId = Guid.Parse(registration.GetProperty("subject").GetString()!);
-        await WaitForFinalAsync(Oem, registration.GetProperty("id").GetGuid());
-        var machine = await Customer.WaitForAsync($"/api/machines/{machineId}", m => m.TryGetProperty("latestTermsVersion", out var v) && v.ValueKind == JsonValueKind.Number,
-            "the machine's terms");
-        var accepted = await Customer.PostAcceptedAsync($"/api/machines/{machineId}/accept", new { termsVersion = machine.GetProperty("latestTermsVersion").GetInt32() });
-        await WaitForFinalAsync(Customer, accepted.GetProperty("id").GetGuid());
-        await Customer.WaitForAsync($"/api/machines/{machineId}", m => m.GetProperty("finalState").GetString() == "Accepted", "the machine accepted");
-        var started = await Customer.PostAcceptedAsync($"/api/machines/{machineId}/start", null);
-        await WaitForFinalAsync(Customer, started.GetProperty("id").GetGuid());
-        await Customer.WaitForAsync($"/api/telemetry/machines/{machineId}/status", s => s.GetProperty("executing").GetBoolean(), "telemetry to know the machine runs");
-        return machineId;
-    }
-
-    private static Task WaitForFinalAsync(HttpClient client, Guid operationId) =>
-        client.WaitForAsync($"/api/machines/operations/{operationId}", o => o.GetProperty("status").GetString() switch
-        {
-            "Final" => true,
-            "Failed" => throw new InvalidOperationException($"operation {operationId} failed: {o}"),
-            _ => false,
-        }, $"operation {operationId} to be final");
 
     /// <summary>A request body the way an IoT box signs it: EIP-191 over the canonical bytes of its readings.</summary>
     public string SignedRequest(IReadOnlyList<Reading> readings)

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using MaaS.Anchoring;
 using MaaS.Gateway;
 using MaaS.Invoicing;
@@ -93,7 +95,50 @@ public class StackFixture : IAsyncLifetime
         services[name] = host;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>A member made the way a real one is: the operator invites on chain, the member redeems through the gateway.</summary>
+    public async Task<StackMember> JoinAsync(string role, string name)
+    {
+        var invitation = await Client.PostAcceptedAsync("/api/machines/members/invitations", new { name, roles = new[] { role }, expiresInHours = 1 });
+        await WaitForFinalAsync(Client, invitation.GetProperty("operationId").GetGuid());
+        var redemption = await Anonymous.PostAcceptedAsync("/api/machines/members/redemptions", new { code = invitation.GetProperty("code").GetString(), name });
+        var apiKey = redemption.GetProperty("apiKey").GetString()!;
+        var member = ClientWithKey(apiKey);
+        await WaitForFinalAsync(member, redemption.GetProperty("operationId").GetGuid());
+        var me = await member.WaitForAsync("/api/machines/members/me", me => me.GetProperty("status").GetString() == "active", $"{name} to be active");
+        return new StackMember(redemption.GetProperty("memberId").GetGuid(), name, me.GetProperty("account").GetString()!, apiKey, member);
+    }
+
+    /// <summary>A machine registered by <paramref name="oem"/> for the customer, accepted and started on chain; its id and the registration's operation id.</summary>
+    public async Task<(Guid MachineId, Guid RegistrationId)> ProvisionAsync(HttpClient oem, HttpClient customer, Guid customerId, string deviceAddress)
+    {
+        var registration = await oem.PostAcceptedAsync("/api/machines", new
+        {
+            customerId, model = "CNC-5X", region = 7, deviceAddress, telemetryIntervalSeconds = 60,
+            specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"CNC-5X mill, serial {Guid.NewGuid():N}")),
+            terms = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(), billingPeriodSeconds = 30 * 24 * 3600,
+        });
+        var machineId = Guid.Parse(registration.GetProperty("subject").GetString()!);
+        await WaitForFinalAsync(oem, registration.GetProperty("id").GetGuid());
+        var machine = await customer.WaitForAsync($"/api/machines/{machineId}", m => m.TryGetProperty("latestTermsVersion", out var v) && v.ValueKind == JsonValueKind.Number,
+            "the machine's terms");
+        var accepted = await customer.PostAcceptedAsync($"/api/machines/{machineId}/accept", new { termsVersion = machine.GetProperty("latestTermsVersion").GetInt32() });
+        await WaitForFinalAsync(customer, accepted.GetProperty("id").GetGuid());
+        await customer.WaitForAsync($"/api/machines/{machineId}", m => m.GetProperty("finalState").GetString() == "Accepted", "the machine accepted");
+        var started = await customer.PostAcceptedAsync($"/api/machines/{machineId}/start", null);
+        await WaitForFinalAsync(customer, started.GetProperty("id").GetGuid());
+        await customer.WaitForAsync($"/api/telemetry/machines/{machineId}/status", s => s.GetProperty("executing").GetBoolean(), "telemetry to know the machine runs");
+        return (machineId, registration.GetProperty("id").GetGuid());
+    }
+
+    public static Task WaitForFinalAsync(HttpClient client, Guid operationId, string service = "machines") =>
+        client.WaitForAsync($"/api/{service}/operations/{operationId}", o => o.GetProperty("status").GetString() switch
+        {
+            "Final" => true,
+            "Failed" => throw new InvalidOperationException($"operation {operationId} failed: {o}"),
+            _ => false,
+        }, $"operation {operationId} to be final");
+
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         Anonymous.Dispose();
@@ -102,3 +147,6 @@ public class StackFixture : IAsyncLifetime
         await Environment.DisposeAsync();
     }
 }
+
+/// <summary>A member of the stack's consortium with its API key (write scope) and a gateway client presenting it.</summary>
+public sealed record StackMember(Guid MemberId, string Name, string Account, string ApiKey, HttpClient Client);

@@ -2,6 +2,7 @@ using FluentValidation;
 using MaaS.Chain.Contracts;
 using MaaS.Maintenance.Machines;
 using MaaS.Maintenance.Tickets;
+using MaaS.Maintenance.Tickets.Reading;
 using MaaS.ServiceDefaults.Errors;
 using MaaS.ServiceDefaults.Identity;
 using Marten;
@@ -53,8 +54,10 @@ public static class PauseClock
             await using var session = store.LightweightSession();
             var stream = await session.Events.FetchForWriting<TicketDetails>(ticketId, ct);
             var ticket = stream.Aggregate ?? throw DomainException.NotFound("Ticket", ticketId);
+            var machine = await MachineLookup.LoadAsync(session, registry, ticket.MachineId, ct) ?? throw DomainException.NotFound("Ticket", ticketId);
+            // As for every ticket command: who may not read the ticket learns nothing of it (not even its version).
+            if (!await TicketVisibility.CanSeeAsync(session, ticket, machine, caller, ct)) throw DomainException.NotFound("Ticket", ticketId);
             TicketETags.Check(http, stream.CurrentVersion ?? 0);
-            var machine = await MachineLookup.LoadAsync(session, registry, ticket.MachineId, ct) ?? throw DomainException.NotFound("Machine", ticket.MachineId);
             TicketDecisions.Decide(command, new DecisionContext(caller, machine, ticket, false, 0));
             var now = clock.GetUtcNow();
             var @event = change(ticketId, caller.MemberId, now);

@@ -1,6 +1,7 @@
 using MaaS.Chain.Contracts;
 using MaaS.Chain.Transactions;
 using MaaS.Maintenance.Machines;
+using MaaS.Maintenance.Tickets.Reading;
 using MaaS.ServiceDefaults.Errors;
 using MaaS.ServiceDefaults.Hosting;
 using MaaS.ServiceDefaults.Identity;
@@ -51,8 +52,14 @@ public sealed class TicketCommands(
     {
         await using var session = store.QuerySession();
         var ticket = await session.LoadAsync<TicketDetails>(ticketId, ct) ?? throw DomainException.NotFound("Ticket", ticketId);
-        if (http is not null) TicketETags.Check(http, (await session.Events.FetchStreamStateAsync(ticketId, ct))?.Version ?? 0);
-        var machine = await MachineLookup.LoadAsync(session, registry, ticket.MachineId, ct) ?? throw DomainException.NotFound("Machine", ticket.MachineId);
+        var machine = await MachineLookup.LoadAsync(session, registry, ticket.MachineId, ct) ?? throw DomainException.NotFound("Ticket", ticketId);
+        if (http is not null)
+        {
+            // A caller who may not read the ticket learns nothing from a command either: not its machine (a 403 naming
+            // it), its mode or state (409), nor its version (412). The authorisation matrix test found those answers.
+            if (!await TicketVisibility.CanSeeAsync(session, ticket, machine, caller, ct)) throw DomainException.NotFound("Ticket", ticketId);
+            TicketETags.Check(http, (await session.Events.FetchStreamStateAsync(ticketId, ct))?.Version ?? 0);
+        }
         return await DecideAsync(ticket, machine, command, caller, ct);
     }
 

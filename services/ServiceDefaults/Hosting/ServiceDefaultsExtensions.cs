@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MaaS.ServiceDefaults.Diagnostics;
 using MaaS.ServiceDefaults.Observability;
+using MaaS.ServiceDefaults.OpenApi;
 using Microsoft.Extensions.Logging;
 
 namespace MaaS.ServiceDefaults.Hosting;
@@ -40,7 +41,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsEnricher.Enrich);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddAuthorizationDescription());
         builder.Services.AddValidatorsFromAssemblies([typeof(ServiceDefaultsExtensions).Assembly, serviceAssembly], includeInternalTypes: true);
         builder.Services.AddChainNode(builder.Configuration);
         builder.AddMemberIdentity();

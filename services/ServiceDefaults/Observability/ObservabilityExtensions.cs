@@ -40,10 +40,11 @@ public static class ObservabilityExtensions
     }
 
     /// <summary>The correlation id of every request in the log scope and the response; then the scrape endpoint.</summary>
-    public static WebApplication UseObservability(this WebApplication app)
+    /// <param name="mapMetrics">False where the host maps <c>/metrics</c> itself (the gateway protects its own).</param>
+    public static WebApplication UseObservability(this WebApplication app, bool mapMetrics = true)
     {
         app.UseMiddleware<CorrelationMiddleware>();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (mapMetrics) app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -66,7 +66,7 @@ public sealed class ObservabilityTests(GatewayFixture fixture)
 
         var text = await Eventually.GetAsync(async () =>
         {
-            var body = await fixture.Anonymous.GetStringAsync("/metrics");
+            var body = await fixture.Operator.GetStringAsync("/metrics");
             return body.Contains("maas_ingest_requests", StringComparison.Ordinal) ? body : null;
         }, "the ingest counter on /metrics");
         text.ShouldContain("http_server_request_duration");

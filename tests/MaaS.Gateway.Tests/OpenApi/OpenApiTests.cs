@@ -50,6 +50,51 @@ public sealed class OpenApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task EveryOperation_SaysWhoMayCallIt()
+    {
+        var document = await DocumentAsync();
+        var operations = 0;
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Name != "parameters"))
+        {
+            operations++;
+            var name = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+            operation.Value.TryGetProperty("x-maas-authorization", out var declared).ShouldBeTrue($"{name} does not say who may call it");
+            if (declared.GetProperty("anonymous").GetBoolean())
+            {
+                operation.Value.GetProperty("security").GetArrayLength().ShouldBe(0, name);
+                continue;
+            }
+            declared.GetProperty("roles").GetArrayLength().ShouldBeGreaterThan(0, name);
+            declared.GetProperty("scope").GetString().ShouldBeOneOf(["read", "write"], name);
+            operation.Value.GetProperty("security").GetArrayLength().ShouldBeGreaterThan(0, name);
+            operation.Value.GetProperty("responses").TryGetProperty("401", out _).ShouldBeTrue(name);
+        }
+        operations.ShouldBeGreaterThan(20);
+    }
+
+    [Theory]
+    [InlineData("/api/machines/members/invitations", "post", false, "operator", "write")]
+    [InlineData("/api/machines/{machineId}/accept", "post", false, "customer", "write")]
+    [InlineData("/api/machines/members/redemptions", "post", true, null, null)]
+    [InlineData("/api/machines/about", "get", true, null, null)]
+    public async Task Declaration_FollowsTheEndpointsPolicies(string path, string method, bool anonymous, string? role, string? scope)
+    {
+        var document = await DocumentAsync();
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method);
+        var declared = operation.GetProperty("x-maas-authorization");
+        declared.GetProperty("anonymous").GetBoolean().ShouldBe(anonymous);
+        if (anonymous) return;
+        declared.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ShouldBe([role]);
+        declared.GetProperty("scope").GetString().ShouldBe(scope);
+        operation.GetProperty("responses").GetProperty("403").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
+        // The merged document defines the schemes the requirement names.
+        foreach (var requirement in operation.GetProperty("security").EnumerateArray())
+        foreach (var scheme in requirement.EnumerateObject())
+            document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty(scheme.Name, out _).ShouldBeTrue(scheme.Name);
+    }
+
+    [Fact]
     public async Task Reference_IsBrowsable()
     {
         using var response = await fixture.Anonymous.GetAsync("/docs");

@@ -8,7 +8,7 @@ using TicketStatus = MaaS.Maintenance.Tickets.TicketStatus;
 namespace MaaS.Maintenance.Tests.Market;
 
 /// <summary>
-/// Every wrong actor is refused before a transaction exists (403; a wrong state 409): the caller's ledger and nonce do
+/// Every wrong actor is refused before a transaction exists (403; 404 to one who may not read the ticket; a wrong state 409): the caller's ledger and nonce do
 /// not move. And the contract refuses the same transaction on its own: signed with the member's key and sent without
 /// simulation, it is mined as failed with the contract's custom error.
 /// </summary>
@@ -34,9 +34,10 @@ public sealed class RefusalTests(MarketFixture market)
         // Taking the ticket: the customer, and a maintainer the OEM never accredited.
         await RefusedAsync(customer, $"{path}/accept", null, HttpStatusCode.Forbidden, "forbidden");
         await ContractRefusesAsync(registry.AcceptTicket("", customer.Account, id, seq), "NotAccredited");
-        await RefusedAsync(outsider, $"{path}/accept", null, HttpStatusCode.Forbidden, "forbidden");
+        // A maintainer who may not read the ticket is told it does not exist (a 403 would confirm it and name its machine).
+        await RefusedAsync(outsider, $"{path}/accept", null, HttpStatusCode.NotFound, "not-found");
         await ContractRefusesAsync(registry.AcceptTicket("", outsider.Account, id, seq), "NotAccredited");
-        await RefusedAsync(outsider, $"{path}/bids", new { price = 1, etaSeconds = 60 }, HttpStatusCode.Forbidden, "forbidden");
+        await RefusedAsync(outsider, $"{path}/bids", new { price = 1, etaSeconds = 60 }, HttpStatusCode.NotFound, "not-found");
         await ContractRefusesAsync(market.Chain.Market.PlaceBid("", outsider.Account, id, seq, 1, 60), "AuctionNotOpen");
 
         // Opening a ticket on somebody else's machine; cancelling it as the OEM; closing it before it is completed.
@@ -53,13 +54,13 @@ public sealed class RefusalTests(MarketFixture market)
         await market.WaitForTicketAsync(a, ticketId, t => t.Ticket.FinalAssignee == a.Account);
 
         // Once it is A's: nobody else completes it, A does not accept it twice, and A does not close it.
-        await RefusedAsync(outsider, $"{path}/completion", new { report = "not mine" }, HttpStatusCode.Forbidden, "forbidden");
+        await RefusedAsync(outsider, $"{path}/completion", new { report = "not mine" }, HttpStatusCode.NotFound, "not-found");
         await ContractRefusesAsync(registry.CompleteTicket("", outsider.Account, id, seq, Digest()), "NotAssignedMaintainer");
         await RefusedAsync(a, $"{path}/accept", null, HttpStatusCode.Conflict, "invalid-ticket-state");
         await ContractRefusesAsync(registry.AcceptTicket("", a.Account, id, seq), "TicketAlreadyTaken");
         await RefusedAsync(a, $"{path}/close", null, HttpStatusCode.Forbidden, "forbidden");
         await ContractRefusesAsync(registry.CloseTicket("", a.Account, id, seq), "NotCustomer");
-        await RefusedAsync(outsider, $"{path}/pause", new { reason = "waitingOnParts" }, HttpStatusCode.Forbidden, "forbidden");
+        await RefusedAsync(outsider, $"{path}/pause", new { reason = "waitingOnParts" }, HttpStatusCode.NotFound, "not-found");
 
         // A stale If-Match changes nothing.
         var etag = (await market.As(customer).GetAsync($"{path}")).Headers.ETag!.ToString();

@@ -26,6 +26,8 @@ public sealed class ResolutionTests(MarketFixture market)
 
         var (ticketId, opening) = await market.OpenTicketAsync(customer, MarketFixture.Fcfs(machineId));
         await market.WaitForOperationAsync(customer, opening.Id);
+        // The operation is final before the ticket's read model has the chain fact; accepting earlier is a 409 (Requested).
+        await market.WaitForTicketAsync(customer, ticketId, t => t.Ticket.Status == TicketStatus.Open);
         await market.WaitForOperationAsync(a, (await market.TicketCommandAsync(a, ticketId, "accept")).Id);
         await market.WaitForTicketAsync(a, ticketId, t => t.Ticket.FinalAssignee == a.Account);
         await market.MachineCommandAsync(customer, machineId, "stop");
