@@ -4,6 +4,7 @@ using MaaS.Gateway.Idempotency;
 using MaaS.Gateway.Identity;
 using MaaS.Gateway.OpenApi;
 using MaaS.Gateway.RateLimiting;
+using MaaS.Gateway.WebConsole;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGatewayDefaults();
@@ -16,6 +17,7 @@ builder.Services.AddMergedOpenApi();                                 // one docu
 
 var app = builder.Build();
 app.UseGatewayDefaults();                                            // correlation ids, /metrics, problems
+app.MapWebConsole();                                                 // /console: static pages, no key needed for the files
 app.UseCallerAuthentication();
 app.UseRateLimiter();
 app.UseIdempotentPosts();
