@@ -93,7 +93,7 @@ public class StackFixture : IAsyncLifetime
         services[name] = host;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         Anonymous.Dispose();
