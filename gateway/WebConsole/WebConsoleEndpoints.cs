@@ -28,10 +28,19 @@ public static class WebConsoleEndpoints
             RequestPath = Path,
             OnPrepareResponse = context => Secure(context.Context.Response),
         };
+        app.Use((context, next) =>
+        {
+            // Without the slash the page's relative module paths would resolve against "/". (A route cannot say this:
+            // routing ignores a trailing slash, so "/console" would match "/console/" too and redirect forever.)
+            if (context.Request.Path.Value == Path)
+            {
+                context.Response.Redirect(Path + "/");
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
         app.UseStaticFiles(options);
         app.MapGet("/", () => TypedResults.Redirect(Path + "/")).ExcludeFromDescription();
-        // Without the slash the page's relative module paths would resolve against "/".
-        app.MapGet(Path, () => TypedResults.Redirect(Path + "/")).ExcludeFromDescription();
         // Pages are addressed by the fragment (#/tickets/…); any other path under /console that is not a file is the page too.
         app.MapFallbackToFile(Path + "/{*path:nonfile}", "index.html", new StaticFileOptions { FileProvider = files, OnPrepareResponse = options.OnPrepareResponse });
         return app;

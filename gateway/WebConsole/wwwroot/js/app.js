@@ -101,12 +101,14 @@ async function guard(page, fn) {
   page.running.add(fn);
   try {
     await fn();
-    if (page === current) fill(page.banner);
+    page.errors.delete(fn);
   } catch (error) {
     if (page.controller.signal.aborted) return;
     if (error instanceof ApiError && error.status === 401) { credentials.key = null; showLogin(problemLines(error)); return; }
-    if (page === current) fill(page.banner, h('p', { class: 'error', role: 'alert' }, problemText(error)));
+    page.errors.set(fn, problemText(error));
   } finally {
+    // Each refresh's last problem, until that refresh succeeds again.
+    if (page === current) fill(page.banner, [...new Set(page.errors.values())].map(text => h('p', { class: 'error', role: 'alert' }, text)));
     page.running.delete(fn);
   }
 }
@@ -134,7 +136,7 @@ async function route() {
   const view = h('section', { id: `${moduleName}-page`, class: 'page', dataset: { page: moduleName } });
   const banner = h('div', { class: 'banner' });
   fill($('page'), banner, view);
-  const state = { controller: new AbortController(), live: [], timers: [], running: new Set(), banner };
+  const state = { controller: new AbortController(), live: [], timers: [], running: new Set(), errors: new Map(), banner };
   current = state;
   const ctx = {
     me,

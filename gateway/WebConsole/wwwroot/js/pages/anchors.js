@@ -51,7 +51,7 @@ export async function mount(view, ctx) {
       h('tr', { class: 'round-row', dataset: { roundId: r.roundId ?? '', status: r.status } },
         h('td', {}, r.roundId ?? '—'), h('td', {}, badge(r.status, roundTone(r.status))), h('td', {}, r.batchCount),
         h('td', { class: 'mono', title: r.root }, short(r.root, 8)), h('td', { class: 'mono', title: r.transactionHash ?? '' }, short(r.transactionHash, 8)),
-        h('td', {}, r.block ?? '—'), h('td', {}, time(r.cutAt)), h('td', {}, time(r.finalAt))))), 'No rounds yet.'));
+        h('td', {}, r.block ?? '—'), h('td', {}, time(r.cutAt)), h('td', {}, time(r.finalAt)))), 'No rounds yet.'));
     rounds.dataset.count = String(latest.length);
     if (ctx.has('operator')) {
       const p = await api('/api/anchoring/progress', { signal: ctx.signal });

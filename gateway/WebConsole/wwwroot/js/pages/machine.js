@@ -30,10 +30,11 @@ export async function mount(view, ctx) {
       kv('Telemetry interval', `${machine.telemetryIntervalSeconds} s`));
     fill(history, table(['Event', 'Block', 'Transaction', 'Status', 'Seen'], [...machine.history].reverse().map(e =>
       h('tr', {}, h('td', {}, e.event), h('td', {}, e.block), h('td', { class: 'mono', title: e.transactionHash }, short(e.transactionHash, 10)),
-        h('td', {}, badge(e.status, e.status === 'Final' ? 'ok' : e.status === 'Retracted' ? 'bad' : 'warn')), h('td', {}, time(e.observedAt))))),
+        h('td', {}, badge(e.status, e.status === 'Final' ? 'ok' : e.status === 'Retracted' ? 'bad' : 'warn')), h('td', {}, time(e.observedAt)))),
       'Nothing on chain yet.'));
   });
 
+  if (!machine) return; // not there, or not visible to this member: the banner says which
   if (!['operator', 'oem', 'customer'].some(ctx.has)) {
     fill(telemetry, h('p', { class: 'muted' }, 'Telemetry is visible to the machine\'s OEM and customer only.'));
     return;

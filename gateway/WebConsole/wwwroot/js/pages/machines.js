@@ -25,7 +25,7 @@ export async function mount(view, ctx) {
         h('td', {}, party(m.customer, ctx.me)),
         h('td', { class: 'state' }, badge(m.state, stateTone(m.state))),
         h('td', { class: 'final-state' }, badge(m.finalState, stateTone(m.finalState))),
-        h('td', {}, time(m.updatedAt))))), 'No machines visible to you yet.'));
+        h('td', {}, time(m.updatedAt)))), 'No machines visible to you yet.'));
     list.dataset.count = String(machines.length);
   });
 }
