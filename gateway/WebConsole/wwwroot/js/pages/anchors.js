@@ -16,7 +16,7 @@ export async function mount(view, ctx) {
   const form = h('form', { id: 'proof-form', class: 'toolbar' },
     h('label', {}, 'Machine ', machineSelect), h('label', {}, 'Reading seq ', seqInput), h('button', { id: 'proof-check', type: 'submit' }, 'Check proof'));
   view.append(h('h1', {}, 'Anchors'),
-    ctx.has('operator') ? [h('h2', {}, 'Progress'), progress] : null,
+    ...(ctx.has('operator') ? [h('h2', {}, 'Progress'), progress] : []),
     h('h2', {}, 'Proof check'),
     h('p', { class: 'muted' }, 'Fetch the proof of one reading and verify its Merkle paths here, then compare the round root with the one committed on chain.'),
     form, result,

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { h, fill, table, badge, kv, party, time, short } from '../dom.js';
 import { clock, statusTone } from './tickets.js';
 
+const same = (a, b) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 const factTone = status => status === 'Final' ? 'ok' : status === 'Retracted' ? 'bad' : 'warn';
 
 export async function mount(view, ctx) {
@@ -35,8 +36,8 @@ export async function mount(view, ctx) {
       t.mode === 'Fcfs'
         ? [h('h2', {}, 'The race (first come, first served: chain order decides, at finality)'),
           h('div', { id: 'ticket-race' }, table(['Maintainer', 'Block', 'Log', 'Transaction', 'Status', 'Seen', 'Final at'], race.map(e =>
-            h('tr', { class: e.actor && e.actor === t.finalAssignee ? 'winner' : '' },
-              h('td', {}, party(e.actor, ctx.me), e.actor && e.actor === t.finalAssignee ? badge('winner', 'ok') : null),
+            h('tr', { class: same(e.actor, t.finalAssignee) ? 'winner' : '' },
+              h('td', {}, party(e.actor, ctx.me), same(e.actor, t.finalAssignee) ? [' ', badge('winner', 'ok')] : null),
               h('td', {}, e.block), h('td', {}, e.logIndex), h('td', { class: 'mono', title: e.transactionHash }, short(e.transactionHash, 10)),
               h('td', {}, badge(e.status, factTone(e.status))), h('td', {}, time(e.observedAt)), h('td', {}, time(e.finalAt)))), 'Nobody has accepted yet.'))]
         : [h('h2', {}, `Bids (${t.mode}${t.auction ? `, ${t.auction.rule}` : ''})`),
