@@ -182,9 +182,10 @@ public sealed class ConsoleFixture : StackFixture
     public static long SpindleRpm(long seq) => 5_000 + seq;
 
     /// <summary>A fresh browser context (its own sessionStorage) with the console open and signed in as <paramref name="member"/>.</summary>
-    public async Task<IPage> OpenConsoleAsync(ConsoleMember member, string? hash = null)
+    public async Task<IPage> OpenConsoleAsync(ConsoleMember member, string? hash = null, Func<IBrowserContext, Task>? prepare = null)
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1360, Height = 900 }, BaseURL = Gateway.Address.ToString() });
+        if (prepare is not null) await prepare(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/console/");
         await page.Locator("#api-key").FillAsync(member.ApiKey);

@@ -276,6 +276,35 @@ public sealed class ConsoleTests(ConsoleFixture stack) : IClassFixture<ConsoleFi
     }
 
     [Fact]
+    public async Task LiveUpdates_ReadTheEventStreamWithTheKey_AndPollWhereThereIsNone()
+    {
+        // GET /api/events as the gateway's stream sends it (CloudEvents in `data:`), put in the browser's way.
+        const string stream = "id: 1\nevent: maas.machines.machine-started\ndata: {\"specversion\":\"1.0\",\"type\":\"maas.machines.machine-started\"}\n\n" +
+            ": keep-alive\n\n" +
+            "id: 2\nevent: maas.maintenance.ticket-opened\ndata: {\"specversion\":\"1.0\",\n" +
+            "data: \"type\":\"maas.maintenance.ticket-opened\"}\n\n";
+        string? keySent = null;
+        var page = await stack.OpenConsoleAsync(stack.Customer, "#/machines", context => context.RouteAsync("**/api/events", async route =>
+        {
+            keySent = route.Request.Headers.GetValueOrDefault("x-api-key");
+            await route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = stream });
+        }));
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-events-received", "2");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-last-event", "maas.maintenance.ticket-opened");
+        keySent.ShouldBe(stack.Customer.ApiKey);
+        await page.Context.CloseAsync();
+
+        // Where the gateway has no stream (404) the pages poll, and say so.
+        page = await stack.OpenConsoleAsync(stack.Customer, "#/machines",
+            context => context.RouteAsync("**/api/events", route => route.FulfillAsync(new() { Status = 404, ContentType = "application/problem+json", Body = "{}" })));
+        await Expect(page.Locator("#live-mode")).ToHaveAttributeAsync("data-mode", "polling");
+        await Expect(page.Locator("#live-mode")).ToHaveTextAsync("live: polling every 2 s");
+        await Expect(page.Locator($"tr.machine-row[data-machine-id='{stack.MachineA}']")).ToBeVisibleAsync();
+        (await page.Locator("body").GetAttributeAsync("data-events-received")).ShouldBeNull();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Members_TheOperatorSeesEveryMember()
     {
         var page = await stack.OpenConsoleAsync(stack.Operator, "#/members");

@@ -79,7 +79,10 @@ function setMode(next) {
 }
 
 let eventTimer = null;
-function onEvent() {
+function onEvent(event) {
+  // What arrived, for whoever inspects the page (the console tests do).
+  document.body.dataset.eventsReceived = String(Number(document.body.dataset.eventsReceived ?? 0) + 1);
+  document.body.dataset.lastEvent = event.type;
   clearTimeout(eventTimer);
   eventTimer = setTimeout(runLive, 200); // a burst of events, one refresh
 }

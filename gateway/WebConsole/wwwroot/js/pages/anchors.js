@@ -72,7 +72,7 @@ async function check(machineId, seq, ctx) {
     h('div', { class: 'grid' },
       kv('Round', proof.roundId), kv('Root from the proof', proof.roundRoot, { id: 'proof-root', class: 'v mono' }),
       kv('Root recomputed here', outcome.roundRoot ?? '—', { id: 'computed-root', class: 'v mono' }),
-      kv('Root committed on chain', round ? `${round.root} (${round.status})` : 'round not in the latest 500', { id: 'chain-root', class: 'v mono' }),
+      kv('Root committed on chain (RoundCommitted, as Anchoring read it)', round ? `${round.root} (${round.status})` : 'round not in the latest 500', { id: 'chain-root', class: 'v mono' }),
       kv('Transaction', proof.transactionHash, { class: 'v mono' }), kv('Block', `${proof.block} (${proof.confirmations ?? '?'} confirmations)`),
       kv('Anchor contract', proof.anchor, { class: 'v mono' }), kv('Chain', proof.chainId)),
     h('ul', { class: 'checks' }, outcome.checks.map(c => h('li', { class: c.passed ? 'pass' : 'fail', dataset: { check: c.name } }, h('strong', {}, c.name), ': ', c.detail))),
