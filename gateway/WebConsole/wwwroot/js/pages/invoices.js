@@ -34,10 +34,10 @@ function section({ machine, terms, invoices }) {
   const bounds = period => epoch && periodSeconds ? `${time(epoch + period * periodSeconds * 1000)} – ${time(epoch + (period + 1) * periodSeconds * 1000)}` : '';
   return h('div', { class: 'card machine-invoices', dataset: { machineId: machine.id } },
     h('h2', {}, h('a', { href: `#/machines/${machine.id}` }, machine.model), ' ', h('span', { class: 'muted' }, short(machine.id, 8))),
-    h('p', { class: 'terms' }, terms
-      ? `Terms v${terms.activeVersion || '—'} active (latest v${terms.latestVersion}), billing period ${Math.round(periodSeconds / 3600)} h` +
-        (epoch ? `, first period from ${time(epoch)}; the next invoice is due after ${time(nextEnd(epoch, periodSeconds))}` : ', not accepted yet')
-      : 'No terms visible.'),
+    h('p', { class: 'terms' }, !terms ? 'No terms visible.' : terms.activeVersion && epoch
+      ? `Terms v${terms.activeVersion} active (latest v${terms.latestVersion}), billing period ${Math.round(periodSeconds / 3600)} h, ` +
+        `first period from ${time(epoch)}; the next invoice is due after ${time(nextEnd(epoch, periodSeconds))}`
+      : `Terms v${terms.latestVersion} proposed, billing period ${Math.round(periodSeconds / 3600)} h, not accepted yet`),
     table(['Period', 'Revision', 'State', 'Total', 'Verification', 'Document', 'Updated'], invoices.map(i =>
       h('tr', { class: 'invoice-row', dataset: { invoiceId: i.invoiceId, state: i.state } },
         h('td', {}, `#${i.period} `, h('span', { class: 'muted' }, bounds(i.period))),
