@@ -5,6 +5,7 @@ using MaaS.Gateway.Identity;
 using MaaS.Gateway.Observability;
 using MaaS.Gateway.OpenApi;
 using MaaS.Gateway.RateLimiting;
+using MaaS.Gateway.WebConsole;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGatewayDefaults();
@@ -18,6 +19,7 @@ builder.Services.AddMergedOpenApi();                                 // one docu
 var app = builder.Build();
 app.UseGatewayDefaults();                                            // correlation ids, problems
 app.UseProtectedMetrics();                                           // /metrics for the operator or the scrape token
+app.MapWebConsole();                                                 // /console: static pages, no key needed for the files
 app.UseCallerAuthentication();
 app.UseRateLimiter();
 app.UseIdempotentPosts();
