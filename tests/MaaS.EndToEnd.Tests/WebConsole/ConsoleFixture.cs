@@ -60,6 +60,9 @@ public sealed class ConsoleFixture : StackFixture
         settings["Telemetry:PublishPollInterval"] = "00:00:00.200";
         settings["Anchoring:RoundMaxAge"] = "00:00:01";
         settings["Anchoring:PollInterval"] = "00:00:00.100";
+        // Machine A bills every minute, so its first invoice is issued and verified while the tests run.
+        settings["Machines:MinBillingPeriodSeconds"] = "60";
+        settings["Invoicing:Grace"] = "00:00:03";
     }
 
     public override async Task InitializeAsync()
@@ -128,7 +131,7 @@ public sealed class ConsoleFixture : StackFixture
             customerId = customer.MemberId, model, region = 7, deviceAddress = start ? Device.GetPublicAddress() : EthECKey.GenerateKey().GetPublicAddress(),
             telemetryIntervalSeconds = 60,
             specDocument = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{model}, serial {Guid.NewGuid():N}")),
-            terms = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(), billingPeriodSeconds = 24 * 3600,
+            terms = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(), billingPeriodSeconds = start ? 60 : 24 * 3600,
         });
         var machineId = Guid.Parse(registration.GetProperty("subject").GetString()!);
         await WaitForFinalAsync(Oem.Client, registration.GetProperty("id").GetGuid());

@@ -224,9 +224,12 @@ public sealed class ConsoleTests(ConsoleFixture stack) : IClassFixture<ConsoleFi
         var page = await stack.OpenConsoleAsync(stack.Members[role], "#/invoices");
         var machineA = page.Locator($".machine-invoices[data-machine-id='{stack.MachineA}']");
         // Terms and their epoch come from the chain through the Invoicing API: v1, active since the customer accepted.
-        await Expect(machineA.Locator(".terms")).ToContainTextAsync("Terms v1 active (latest v1), billing period 24 h, first period from");
-        // A 24-hour period (the API's minimum is an hour) is not over during the test: no invoice yet.
-        await Expect(machineA).ToContainTextAsync("No invoice issued yet.");
+        await Expect(machineA.Locator(".terms")).ToContainTextAsync("Terms v1 active (latest v1), billing period 1 min, first period from");
+        // Machine A bills every minute (the fixture lowers the Machines floor): its period 0 is invoiced by the OEM's node and
+        // verified and accepted by the customer's, both held by this deployment, and the row says so.
+        var first = machineA.Locator(".invoice-row").First;
+        await Expect(first.Locator(".verification")).ToContainTextAsync("accepted: recomputed the same", new() { Timeout = 180_000 });
+        await Expect(first.Locator(".state")).ToContainTextAsync("Accepted");
         var machineB = page.Locator($".machine-invoices[data-machine-id='{stack.MachineB}']");
         if (role == "customer") await Expect(machineB).ToHaveCountAsync(0);
         else await Expect(machineB.Locator(".terms")).ToContainTextAsync("not accepted yet");

@@ -35,9 +35,9 @@ function section({ machine, terms, invoices }) {
   return h('div', { class: 'card machine-invoices', dataset: { machineId: machine.id } },
     h('h2', {}, h('a', { href: `#/machines/${machine.id}` }, machine.model), ' ', h('span', { class: 'muted' }, short(machine.id, 8))),
     h('p', { class: 'terms' }, !terms ? 'No terms visible.' : terms.activeVersion && epoch
-      ? `Terms v${terms.activeVersion} active (latest v${terms.latestVersion}), billing period ${Math.round(periodSeconds / 3600)} h, ` +
+      ? `Terms v${terms.activeVersion} active (latest v${terms.latestVersion}), billing period ${duration(periodSeconds)}, ` +
         `first period from ${time(epoch)}; the next invoice is due after ${time(nextEnd(epoch, periodSeconds))}`
-      : `Terms v${terms.latestVersion} proposed, billing period ${Math.round(periodSeconds / 3600)} h, not accepted yet`),
+      : `Terms v${terms.latestVersion} proposed, billing period ${duration(periodSeconds)}, not accepted yet`),
     table(['Period', 'Revision', 'State', 'Total', 'Verification', 'Document', 'Updated'], invoices.map(i =>
       h('tr', { class: 'invoice-row', dataset: { invoiceId: i.invoiceId, state: i.state } },
         h('td', {}, `#${i.period} `, h('span', { class: 'muted' }, bounds(i.period))),
@@ -55,6 +55,12 @@ function verification(invoice) {
   if (invoice.state === 'Accepted' || invoice.state === 'Settled') return badge(v ? 'accepted: recomputed the same' : 'accepted', 'ok');
   if (!v) return h('span', { class: 'muted' }, 'not verified yet');
   return v.ok ? badge('verified: recomputed the same', 'ok') : badge(`mismatch (${v.checks?.filter(c => !c.ok).length ?? '?'} checks)`, 'bad');
+}
+
+function duration(seconds) {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 function nextEnd(epoch, periodSeconds) {
