@@ -12,7 +12,7 @@ public static class EventsBus
 
     /// <summary>
     /// MassTransit on the services' broker, consuming every event of the catalog and the accreditation announcements on
-    /// <see cref="Queue"/>. An event about a machine the index does not know yet (its registration is still in flight, or
+    /// <see cref="Queue"/>, and revocations (a revoked member's subscriptions end). An event about a machine the index does not know yet (its registration is still in flight, or
     /// being handled by another instance) is retried for about a minute; after that it lands in <c>gateway-partner-events_error</c>,
     /// from where an operator can move it back (RabbitMQ management "move messages").
     /// </summary>
@@ -23,6 +23,7 @@ public static class EventsBus
             foreach (var kind in EventCatalog.All) bus.AddConsumer(typeof(PartnerEventConsumer<>).MakeGenericType(kind.MessageType), null);
             bus.AddConsumer<MaintainerAccreditedConsumer>();
             bus.AddConsumer<MaintainerAccreditationWithdrawnConsumer>();
+            bus.AddConsumer<MemberRevokedConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, h =>

@@ -90,7 +90,7 @@ public sealed class EventsFixture : IAsyncLifetime
         await AccreditAsync(Oem, Maintainer);
     }
 
-    private async Task<Member> JoinAsync(string role, string name)
+    public async Task<Member> JoinAsync(string role, string name)
     {
         using var op = As(Operator);
         using var invited = await op.PostJsonAsync("/api/machines/members/invitations", new { name, roles = new[] { role }, expiresInHours = 72 });
@@ -166,6 +166,16 @@ public sealed class EventsFixture : IAsyncLifetime
         var created = await response.ReadAsync<JsonElement>(HttpStatusCode.Created);
         Receiver.Trust(hook, created.GetProperty("secret").GetString()!);
         return created.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The RabbitMQ management API as the test servers' administrator, to see what the gateway made there.</summary>
+    public HttpClient Management()
+    {
+        var uri = Environment.Servers.RabbitMqManagement;
+        var client = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/") };
+        var credentials = string.IsNullOrEmpty(uri.UserInfo) ? "guest:guest" : Uri.UnescapeDataString(uri.UserInfo);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        return client;
     }
 
     /// <summary>A read of the gateway's own tables, for what no endpoint shows (the party index, recorded events).</summary>
