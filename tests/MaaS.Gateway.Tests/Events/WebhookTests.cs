@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using MaaS.Testing;
 using Shouldly;
@@ -66,33 +65,35 @@ public sealed class WebhookTests(EventsFixture fixture)
     public async Task Signature_IsCheckableWithOpenssl_AsDocumented()
     {
         var hook = "openssl-" + Guid.NewGuid().ToString("N")[..8];
-        var machineId = Guid.Empty;
-        var subscription = await fixture.SubscribeAsync(fixture.Oem, hook, [MachineTypes[0]]);
-        machineId = await fixture.ProvisionAsync(fixture.Customer, accept: false);
+        await fixture.SubscribeAsync(fixture.Oem, hook, [MachineTypes[0]]);
+        var machineId = await fixture.ProvisionAsync(fixture.Customer, accept: false);
         var e = await Eventually.GetAsync(async () =>
         {
             await Task.Yield();
             return fixture.Receiver.For(hook).FirstOrDefault(r => r.Subject == machineId.ToString());
         }, "the OEM's webhook to get the registration", TimeSpan.FromSeconds(60));
-        subscription.ShouldNotBe(Guid.Empty);
 
-        // docs/gateway.md: printf '%s.%s' "$t" "$body" | openssl dgst -sha256 -hmac "$secret"
-        var t = e.Signature.Split(',')[0]["t=".Length..];
-        var v1 = e.Signature.Split(',')[1]["v1=".Length..];
-        var file = Path.GetTempFileName();
+        // The recipe of docs/gateway.md, verbatim, in a shell: the signature header, the secret and the raw body are all a receiver has.
+        var directory = Directory.CreateTempSubdirectory("maas-webhook-");
         try
         {
-            await File.WriteAllBytesAsync(file, [.. Encoding.UTF8.GetBytes(t + "."), .. e.Body]);
-            var secret = fixture.Receiver.SecretOf(hook);
-            using var openssl = Process.Start(new ProcessStartInfo("openssl", ["dgst", "-sha256", "-hmac", secret, "-r", file]) { RedirectStandardOutput = true })!;
-            var output = await openssl.StandardOutput.ReadToEndAsync();
-            await openssl.WaitForExitAsync();
-            openssl.ExitCode.ShouldBe(0);
-            output.Split(' ')[0].Trim().ShouldBe(v1);
+            await File.WriteAllBytesAsync(Path.Combine(directory.FullName, "body.json"), e.Body);
+            const string recipe = """
+                t=${header#t=}; t=${t%%,*}; v1=${header##*v1=}
+                printf '%s.' "$t" | cat - body.json | openssl dgst -sha256 -hmac "$secret" -r | cut -d' ' -f1
+                """;
+            var start = new ProcessStartInfo("bash", ["-c", recipe]) { WorkingDirectory = directory.FullName, RedirectStandardOutput = true };
+            start.Environment["header"] = e.Signature;
+            start.Environment["secret"] = fixture.Receiver.SecretOf(hook);
+            using var shell = Process.Start(start)!;
+            var output = await shell.StandardOutput.ReadToEndAsync();
+            await shell.WaitForExitAsync();
+            shell.ExitCode.ShouldBe(0);
+            output.Trim().ShouldBe(e.Signature.Split("v1=")[1]);
         }
         finally
         {
-            File.Delete(file);
+            directory.Delete(recursive: true);
         }
     }
 
