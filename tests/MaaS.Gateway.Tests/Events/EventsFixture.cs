@@ -67,19 +67,7 @@ public sealed class EventsFixture : IAsyncLifetime
         _ = Machines.Address;
         Receiver = await WebhookReceiver.StartAsync();
         // The gateway's queue must be bound before the services publish what it should see.
-        Gateway = new ServiceHost<GatewayApi>(new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Identity:SigningKey"] = Environment.Identity.SigningKey,
-            ["ConnectionStrings:Postgres"] = Environment.Postgres,
-            ["ConnectionStrings:RabbitMq"] = Environment.RabbitMq.ToString(),
-            ["RabbitMq:ManagementUrl"] = Environment.Servers.RabbitMqManagement.ToString(),
-            ["Gateway:Events:BaseDelay"] = "00:00:00.200",
-            ["Gateway:Events:MaxAttempts"] = MaxAttempts.ToString(CultureInfo.InvariantCulture),
-            ["Gateway:Events:PollInterval"] = "00:00:00.100",
-            ["Gateway:Events:Timeout"] = "00:00:05",
-            ["ReverseProxy:Clusters:machines:Destinations:d1:Address"] = Machines.Address.ToString(),
-        });
+        Gateway = new ServiceHost<GatewayApi>(GatewaySettings());
         _ = Gateway.Address;
 
         var operatorAccount = Environment.Operator.GetPublicAddress().ToLowerInvariant();
@@ -89,6 +77,21 @@ public sealed class EventsFixture : IAsyncLifetime
         (Oem, Customer, Stranger, Maintainer) = (members[0], members[1], members[2], members[3]);
         await AccreditAsync(Oem, Maintainer);
     }
+
+    /// <summary>Settings of a gateway instance in this environment (a test may start a second one beside <see cref="Gateway"/>).</summary>
+    public Dictionary<string, string?> GatewaySettings() => new()
+    {
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Identity:SigningKey"] = Environment.Identity.SigningKey,
+        ["ConnectionStrings:Postgres"] = Environment.Postgres,
+        ["ConnectionStrings:RabbitMq"] = Environment.RabbitMq.ToString(),
+        ["RabbitMq:ManagementUrl"] = Environment.Servers.RabbitMqManagement.ToString(),
+        ["Gateway:Events:BaseDelay"] = "00:00:00.200",
+        ["Gateway:Events:MaxAttempts"] = MaxAttempts.ToString(CultureInfo.InvariantCulture),
+        ["Gateway:Events:PollInterval"] = "00:00:00.100",
+        ["Gateway:Events:Timeout"] = "00:00:05",
+        ["ReverseProxy:Clusters:machines:Destinations:d1:Address"] = Machines.Address.ToString(),
+    };
 
     public async Task<Member> JoinAsync(string role, string name)
     {
