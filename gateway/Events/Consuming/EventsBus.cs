@@ -11,10 +11,11 @@ public static class EventsBus
     public const string Queue = "gateway-partner-events";
 
     /// <summary>
-    /// MassTransit on the services' broker, consuming every event of the catalog and the accreditation announcements on
-    /// <see cref="Queue"/>, and revocations (a revoked member's subscriptions end). An event about a machine the index does not know yet (its registration is still in flight, or
-    /// being handled by another instance) is retried for about a minute; after that it lands in <c>gateway-partner-events_error</c>,
-    /// from where an operator can move it back (RabbitMQ management "move messages").
+    /// MassTransit on the services' broker, consuming on <see cref="Queue"/> every event of the catalog, the
+    /// accreditation announcements and member revocations (a revoked member's subscriptions end). An event about a
+    /// machine the index does not know yet (its registration is still in flight, or being handled by another instance)
+    /// is retried for about a minute; after that it lands in <c>gateway-partner-events_error</c>, from where an operator
+    /// can move it back (RabbitMQ management, "move messages").
     /// </summary>
     public static IServiceCollection AddEventsBus(this IServiceCollection services, BrokerSettings broker)
     {

@@ -35,9 +35,10 @@ public sealed class DeliveryWorker(
             {
                 claimed = await RunOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Claiming deliveries failed; trying again");
+                // Never let the worker die (a dead background service stops the host): leases make a retry safe.
+                logger.LogWarning(ex, "Claiming or recording deliveries failed; trying again");
                 claimed = 0;
             }
             if (claimed < options.BatchSize) await signal.WaitAsync(options.PollInterval, stoppingToken);
@@ -106,9 +107,9 @@ public sealed class DeliveryWorker(
         {
             return new Outcome(false, null, $"no answer within {options.Timeout.TotalSeconds:0.#} s", (int)watch.ElapsedMilliseconds);
         }
-        catch (Exception ex) when (ex is HttpRequestException or RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException
-                                   or BrokerRefusedException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
+            // Whatever went wrong on the way (refused connection, broker nack or return, TLS): a failed attempt, logged with its reason.
             return new Outcome(false, null, Truncate(ex.Message), (int)watch.ElapsedMilliseconds);
         }
     }

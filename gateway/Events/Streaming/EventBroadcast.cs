@@ -46,7 +46,7 @@ public sealed class EventBroadcast(EventsDatabase db, DeliverySignal deliveries,
             {
                 await ListenAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Lost the event notifications; listening again");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
