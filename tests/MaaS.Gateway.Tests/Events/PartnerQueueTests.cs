@@ -86,6 +86,25 @@ public sealed class PartnerQueueTests(EventsFixture fixture)
         await Should.ThrowAsync<BrokerUnreachableException>(() => ConnectAsync(customer));
     }
 
+    [Fact]
+    public async Task MissingQueue_FailsEachAttempt_ThenTheDeliveryIsDeadLettered()
+    {
+        var partner = await SubscribeAsync(fixture.Customer);
+        // The queue vanishes behind the gateway's back (an administrator deleted it): a publish is returned, not lost silently.
+        using (var management = fixture.Management())
+            (await management.DeleteAsync($"api/queues/{Uri.EscapeDataString(partner.VirtualHost)}/{partner.Queue}")).IsSuccessStatusCode.ShouldBeTrue();
+        var machineId = await fixture.ProvisionAsync(fixture.Customer, accept: false);
+
+        using var customer = fixture.As(fixture.Customer);
+        var dead = await Eventually.GetAsync(async () =>
+        {
+            var log = await customer.GetAsync<JsonElement>($"/api/subscriptions/{partner.Id}/deliveries?status=dead");
+            return log.EnumerateArray().Where(d => d.GetProperty("machineId").GetGuid() == machineId).Select(d => new[] { d.Clone() }).FirstOrDefault();
+        }, "the delivery to the missing queue to be dead-lettered", TimeSpan.FromSeconds(60));
+        dead[0].GetProperty("attempts").GetInt32().ShouldBe(EventsFixture.MaxAttempts);
+        dead[0].GetProperty("attemptLog").EnumerateArray().ShouldAllBe(a => a.GetProperty("error").GetString()!.Contains("NO_ROUTE"));
+    }
+
     private static async Task ShouldBeRefusedAsync(IConnection connection, Func<IChannel, Task> act)
     {
         await using var channel = await connection.CreateChannelAsync();
