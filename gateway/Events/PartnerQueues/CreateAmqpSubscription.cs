@@ -47,7 +47,16 @@ public static class CreateAmqpSubscription
             return EventProblems.Of(StatusCodes.Status502BadGateway, "broker-refused", refused.Message);
         }
         var subscription = new NewSubscription(id, SubscriptionKinds.Amqp, http.Caller()!, null, null, queue, user, request.EventTypes!, request.MachineIds ?? [], clock.GetUtcNow());
-        await Subscriptions.InsertAsync(db.Source, subscription, ct);
+        try
+        {
+            await Subscriptions.InsertAsync(db.Source, subscription, ct);
+        }
+        catch
+        {
+            // No subscription row, no broker user: nothing would ever delete it.
+            await rabbit.RemovePartnerAsync(user, queue, CancellationToken.None);
+            throw;
+        }
 
         var host = options.AmqpPublicHost is { Length: > 0 } h ? h : broker.Host;
         var port = options.AmqpPublicPort ?? broker.Port;
