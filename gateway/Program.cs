@@ -1,3 +1,4 @@
+using MaaS.Gateway.Events;
 using MaaS.Gateway.Health;
 using MaaS.Gateway.Hosting;
 using MaaS.Gateway.Idempotency;
@@ -15,6 +16,7 @@ builder.Services.AddGatewayRateLimits(builder.Configuration);      // per member
 builder.Services.AddIdempotentPosts(builder.Configuration);        // Idempotency-Key responses in PostgreSQL
 builder.Services.AddServicesHealth();
 builder.Services.AddMergedOpenApi();                                 // one document for the public API, /docs
+builder.Services.AddPartnerEvents(builder.Configuration);           // webhooks, partner AMQP queues, /api/events (SSE)
 
 var app = builder.Build();
 app.UseGatewayDefaults();                                            // correlation ids, problems
@@ -25,5 +27,6 @@ app.UseRateLimiter();
 app.UseIdempotentPosts();
 app.MapServicesHealth();
 app.MapMergedOpenApi();
+app.MapPartnerEvents();
 app.MapReverseProxy();
 app.Run();

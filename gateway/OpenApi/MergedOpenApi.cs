@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy;
 
@@ -24,12 +26,13 @@ public static class MergedOpenApi
 
     public static IEndpointRouteBuilder MapMergedOpenApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/openapi/v1.json", async (IProxyStateLookup proxy, IHttpClientFactory clients, IMemoryCache cache, CancellationToken ct) =>
+        app.MapGet("/openapi/v1.json", async (IProxyStateLookup proxy, IHttpClientFactory clients, IMemoryCache cache, IServiceProvider services, CancellationToken ct) =>
         {
             var document = await cache.GetOrCreateAsync("openapi:v1", async entry =>
             {
                 entry.AbsoluteExpirationRelativeToNow = CacheFor;
-                return (await MergeAsync(proxy, clients.CreateClient(nameof(MergedOpenApi)), ct)).ToJsonString();
+                var own = await GatewayDocumentAsync(services, ct);
+                return (await MergeAsync(proxy, clients.CreateClient(nameof(MergedOpenApi)), ct, own)).ToJsonString();
             });
             return Results.Text(document!, "application/json");
         }).ExcludeFromDescription();
@@ -37,13 +40,33 @@ public static class MergedOpenApi
         return app;
     }
 
-    public static async Task<JsonObject> MergeAsync(IProxyStateLookup proxy, HttpClient client, CancellationToken ct)
+    /// <summary>The gateway's own endpoints (subscriptions, events), described by ASP.NET Core's generator in-process.</summary>
+    private static async Task<JsonObject?> GatewayDocumentAsync(IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetKeyedService<IOpenApiDocumentProvider>(Events.PartnerEvents.GatewayDocument) is not { } provider) return null;
+        var document = await provider.GetOpenApiDocumentAsync(ct);
+        return JsonNode.Parse(await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, ct)) as JsonObject;
+    }
+
+    public static async Task<JsonObject> MergeAsync(IProxyStateLookup proxy, HttpClient client, CancellationToken ct, JsonObject? gateway = null)
     {
         var merged = Skeleton();
         var paths = merged["paths"]!.AsObject();
         var schemas = merged["components"]!["schemas"]!.AsObject();
         var tags = new JsonArray();
         var missing = new JsonArray();
+        if (gateway is not null)
+        {
+            var renames = MergeSchemas("gateway", gateway["components"]?["schemas"] as JsonObject, schemas);
+            foreach (var (path, item) in gateway["paths"]?.AsObject() ?? [])
+            {
+                if (item is null || !path.StartsWith("/api/", StringComparison.Ordinal)) continue;
+                var copy = item.DeepClone();
+                Rewrite(copy, renames);
+                paths[path] = copy;
+            }
+            foreach (var tag in gateway["tags"]?.AsArray() ?? []) if (tag is not null) tags.Add(tag.DeepClone());
+        }
         foreach (var route in proxy.GetRoutes().OrderBy(r => r.Config.RouteId))
         {
             var prefix = route.Config.Match.Path?.Split("/{", 2)[0];
