@@ -57,7 +57,13 @@ public class StackFixture : IAsyncLifetime
         var started = await Task.WhenAll(ServiceNames.Select(Start));
         foreach (var (name, host, _) in started) services[name] = host;
 
-        var gatewaySettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Identity:SigningKey"] = Environment.Identity.SigningKey };
+        // The gateway's own stores too (Idempotency-Key answers, partner events): as under ./maas up, same database and virtual host.
+        var gatewaySettings = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning", ["Identity:SigningKey"] = Environment.Identity.SigningKey,
+            ["ConnectionStrings:Postgres"] = Environment.Postgres, ["ConnectionStrings:RabbitMq"] = Environment.RabbitMq.ToString(),
+            ["RabbitMq:ManagementUrl"] = Environment.Servers.RabbitMqManagement.ToString(),
+        };
         foreach (var (name, _, address) in started)
             gatewaySettings[$"ReverseProxy:Clusters:{name}:Destinations:d1:Address"] = address.ToString();
         Gateway = new ServiceHost<GatewayApi>(gatewaySettings);

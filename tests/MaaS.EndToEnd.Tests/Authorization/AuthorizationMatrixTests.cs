@@ -163,9 +163,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
         var target = resources.Aggregate(path, (p, r) => p.Replace("{" + r.Key + "}", Uri.EscapeDataString(r.Value.Value), StringComparison.Ordinal)) + Query(operation);
         using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), target);
         if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await caller.Client.SendAsync(request);
+        using var response = await caller.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var status = (int)response.StatusCode;
-        var text = await response.Content.ReadAsStringAsync();
+        // A server-sent event stream (/api/events) never ends: its status and headers are the answer.
+        var text = response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? "" : await response.Content.ReadAsStringAsync();
         var mark = "";
         if (status == 400 && !text.Contains("/problems/validation", StringComparison.Ordinal) && !anonymousOperation)
         {
@@ -219,6 +220,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixFixture stack, I
                 // The member directory and track records are the consortium's: any member reads them.
                 "memberId" or "maintainerId" => new(stack.Maintainer.MemberId.ToString(), null),
                 "seq" or "batchSeq" => new("1", null),
+                // The gateway's partner subscriptions: none is made, so every caller's is absent.
+                "subscriptionId" or "deliveryId" => new(Guid.NewGuid().ToString(), null, Absent: true),
                 _ => throw new UnknownParameterException($"no value for the path parameter '{name}': say which resource it names"),
             };
         }
