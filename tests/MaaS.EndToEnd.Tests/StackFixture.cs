@@ -52,9 +52,15 @@ public class StackFixture : IAsyncLifetime
         factories["telemetry"] = port => new ServiceHost<TelemetryApi>(settings, port);
         factories["anchoring"] = port => new ServiceHost<AnchoringApi>(settings, port);
         factories["maintenance"] = port => new ServiceHost<MaintenanceApi>(settings, port);
-        factories["invoicing"] = port => new ServiceHost<InvoicingApi>(settings, port);
-        // Start the five hosts in parallel: each one waits for its bus and schema, which dominates start-up.
-        var started = await Task.WhenAll(ServiceNames.Select(Start));
+        // Start four hosts in parallel (each one waits for its bus and schema, which dominates start-up), then Invoicing, which
+        // reads the batches' readings from this stack's Anchoring (decrypted for the OEM or customer), as under ./maas up.
+        var started = (await Task.WhenAll(ServiceNames.Where(n => n != "invoicing").Select(Start))).ToList();
+        var invoicingSettings = new Dictionary<string, string?>(settings)
+        {
+            ["Invoicing:AnchoringUrl"] = started.Single(s => s.Name == "anchoring").Address.ToString(),
+        };
+        factories["invoicing"] = port => new ServiceHost<InvoicingApi>(invoicingSettings, port);
+        started.Add(await Start("invoicing"));
         foreach (var (name, host, _) in started) services[name] = host;
 
         // The gateway's own stores too (Idempotency-Key answers, partner events): as under ./maas up, same database and virtual host.
