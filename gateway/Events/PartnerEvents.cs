@@ -1,3 +1,4 @@
+using MaaS.ServiceDefaults.OpenApi;
 using MaaS.Gateway.Events.Catalog;
 using MaaS.Gateway.Events.Consuming;
 using MaaS.Gateway.Events.Delivering;
@@ -21,17 +22,7 @@ public static class PartnerEvents
         services.AddSingleton(options);
         // Every gateway endpoint is for any authenticated member; reads need a read scope, the rest write (the matrix test
         // reads this declaration, as it reads the services' own).
-        services.AddOpenApi(GatewayDocument, o => o.AddOperationTransformer((operation, context, _) =>
-        {
-            operation.Extensions ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExtension>();
-            operation.Extensions["x-maas-authorization"] = new Microsoft.OpenApi.JsonNodeExtension(new System.Text.Json.Nodes.JsonObject
-            {
-                ["anonymous"] = false,
-                ["roles"] = new System.Text.Json.Nodes.JsonArray("operator", "oem", "customer", "maintainer"),
-                ["scope"] = context.Description.HttpMethod is "GET" or "HEAD" ? "read" : "write",
-            });
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(GatewayDocument, o => o.AddAuthorizationDescription().DeclareAnyMemberWhereUndeclared());
         var postgres = configuration.GetConnectionString("Postgres");
         var rabbit = configuration.GetConnectionString("RabbitMq");
         if (string.IsNullOrWhiteSpace(postgres) || string.IsNullOrWhiteSpace(rabbit)) return services;

@@ -66,6 +66,26 @@ public static class AuthorizationInOpenApi
         var roles = anonymous ? [] : policies.Where(RoleOfPolicy.ContainsKey).Select(p => RoleOfPolicy[p]).Distinct().ToArray();
         if (!anonymous && roles.Length == 0) roles = AnyMember;
         var write = policies.Contains(Policies.Write, StringComparer.Ordinal);
+        await DeclareAsync(operation, context, anonymous, roles, write, ct);
+    }
+
+    /// <summary>
+    /// An operation transformer for endpoints that check the caller themselves (the gateway's own, behind its caller
+    /// authentication): any member, reads with a read scope, everything else write. Endpoints with policies keep theirs.
+    /// </summary>
+    public static OpenApiOptions DeclareAnyMemberWhereUndeclared(this OpenApiOptions options)
+    {
+        options.AddOperationTransformer(async (operation, context, ct) =>
+        {
+            if (operation.Extensions?.ContainsKey(Extension) == true) return;
+            var read = context.Description.HttpMethod is "GET" or "HEAD";
+            await DeclareAsync(operation, context, anonymous: false, AnyMember, write: !read, ct);
+        });
+        return options;
+    }
+
+    private static async Task DeclareAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, bool anonymous, string[] roles, bool write, CancellationToken ct)
+    {
         operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
         operation.Extensions[Extension] = new JsonNodeExtension(new JsonObject
         {

@@ -133,7 +133,7 @@ public sealed class EventsFixture : IAsyncLifetime
             ["deviceAddress"] = EthECKey.GenerateKey().GetPublicAddress(),
             ["telemetryIntervalSeconds"] = 60,
             ["specDocument"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Model} lathe, serial {Guid.NewGuid():N}")),
-            ["terms"] = new { currency = "EUR", basePerPeriodMinor = 90_000, perItemMinor = 5, availabilityTargetBasisPoints = 9_500 },
+            ["terms"] = MaaS.OffChain.Invoicing.PricingTerms.Example.ToJson(),
             ["billingPeriodSeconds"] = 30 * 24 * 3600,
         };
         using var oem = As(Oem);
