@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -34,15 +33,10 @@ public sealed class ProvableTelemetryFixture : StackFixture
 
     protected override void Configure(Dictionary<string, string?> settings)
     {
-        settings["Telemetry:Sealing:MaxReadings"] = ReadingsPerBatch.ToString(CultureInfo.InvariantCulture);
-        settings["Telemetry:Sealing:MaxAge"] = "00:00:01";
-        settings["Telemetry:Sealing:CheckInterval"] = "00:00:00.100";
-        settings["Telemetry:PublishPollInterval"] = "00:00:00.200";
+        SealAndAnchorWithinSeconds(settings, ReadingsPerBatch);
         // A batch faulted into an error queue while Anchoring stops is published again once this long has passed unanswered.
         settings["Telemetry:Sealing:RepublishUnsettledAfter"] = "00:00:20";
         settings["Telemetry:Sealing:RepublishCheckInterval"] = "00:00:01";
-        settings["Anchoring:RoundMaxAge"] = "00:00:01";
-        settings["Anchoring:PollInterval"] = "00:00:00.100";
     }
 
     public override async Task InitializeAsync()

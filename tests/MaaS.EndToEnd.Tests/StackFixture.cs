@@ -38,6 +38,17 @@ public class StackFixture : IAsyncLifetime
 
     public Uri ServiceAddress(string name) => ServiceAddressOf(services[name]);
 
+    /// <summary>Seconds, not minutes, from a reading to its anchored proof: batches sealed by count or after a second, rounds after a second.</summary>
+    protected static void SealAndAnchorWithinSeconds(Dictionary<string, string?> settings, int readingsPerBatch)
+    {
+        settings["Telemetry:Sealing:MaxReadings"] = readingsPerBatch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Telemetry:Sealing:MaxAge"] = "00:00:01";
+        settings["Telemetry:Sealing:CheckInterval"] = "00:00:00.100";
+        settings["Telemetry:PublishPollInterval"] = "00:00:00.200";
+        settings["Anchoring:RoundMaxAge"] = "00:00:01";
+        settings["Anchoring:PollInterval"] = "00:00:00.100";
+    }
+
     /// <summary>Settings of every service host, on top of the environment's (a subclass tunes sealing, rounds, ...).</summary>
     protected virtual void Configure(Dictionary<string, string?> settings)
     {

@@ -166,6 +166,28 @@ public sealed record InvoiceView
         : null;
 }
 
+/// <summary>Appends to an invoice's stream with its version expected, again after a conflict: the follower may append to the same stream at the same moment.</summary>
+public static class InvoiceStream
+{
+    public static async Task AppendAsync(Marten.IDocumentStore store, Guid streamId, object @event, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            var invoice = await session.Events.FetchForWriting<InvoiceView>(streamId, ct);
+            invoice.AppendOne(@event);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            catch (Exception ex) when (attempt < 8 && ex is JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.MartenCommandException)
+            {
+            }
+        }
+    }
+}
+
 /// <summary>The Invoicing contract's invoice events on the invoice's stream.</summary>
 public sealed class InvoiceFacts(IInvoicingContract invoicing, TimeProvider clock) : ChainFactHandler(clock)
 {

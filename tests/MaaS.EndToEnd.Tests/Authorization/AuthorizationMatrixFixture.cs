@@ -45,12 +45,7 @@ public sealed class AuthorizationMatrixFixture : StackFixture
 
     protected override void Configure(Dictionary<string, string?> settings)
     {
-        settings["Telemetry:Sealing:MaxReadings"] = "5";
-        settings["Telemetry:Sealing:MaxAge"] = "00:00:01";
-        settings["Telemetry:Sealing:CheckInterval"] = "00:00:00.100";
-        settings["Telemetry:PublishPollInterval"] = "00:00:00.200";
-        settings["Anchoring:RoundMaxAge"] = "00:00:01";
-        settings["Anchoring:PollInterval"] = "00:00:00.100";
+        SealAndAnchorWithinSeconds(settings, 5);
     }
 
     public override async Task InitializeAsync()

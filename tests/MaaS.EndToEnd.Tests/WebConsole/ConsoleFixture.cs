@@ -53,13 +53,7 @@ public sealed class ConsoleFixture : StackFixture
 
     protected override void Configure(Dictionary<string, string?> settings)
     {
-        // Seconds, not minutes, from a reading to its anchored proof.
-        settings["Telemetry:Sealing:MaxReadings"] = "20";
-        settings["Telemetry:Sealing:MaxAge"] = "00:00:01";
-        settings["Telemetry:Sealing:CheckInterval"] = "00:00:00.100";
-        settings["Telemetry:PublishPollInterval"] = "00:00:00.200";
-        settings["Anchoring:RoundMaxAge"] = "00:00:01";
-        settings["Anchoring:PollInterval"] = "00:00:00.100";
+        SealAndAnchorWithinSeconds(settings, 20);
         // Machine A bills every minute, so its first invoice is issued and verified while the tests run.
         settings["Machines:MinBillingPeriodSeconds"] = "60";
         settings["Invoicing:Grace"] = "00:00:03";

@@ -49,25 +49,7 @@ public sealed class InvoiceDisputedConsumer(IDocumentStore store, BillingFacts f
             ? $"The OEM's node now computes {recomputed.Total} instead of {issued.Total} (data it had not seen when it issued); revision {message.Revision + 1} is issued."
             : $"The OEM's node computes the issued document again from the anchored readings; the dispute stands (evidence {message.EvidenceCid}{(evidenceMatches ? ", the same document" : "")}).";
         if (reissue) await run.IssueAsync(session, machine, message.Period, (ushort)(message.Revision + 1), ct);
-        await RecordAsync(new InvoiceDisputeAnswered(streamId, message.Revision, cid.V0, reissue, evidenceMatches, reason, clock.GetUtcNow()), ct);
+        await InvoiceStream.AppendAsync(store, streamId, new InvoiceDisputeAnswered(streamId, message.Revision, cid.V0, reissue, evidenceMatches, reason, clock.GetUtcNow()), ct);
         logger.LogInformation("Dispute of invoice {Invoice} revision {Revision} answered: {Reason}", view.InvoiceId, message.Revision, reason);
-    }
-
-    private async Task RecordAsync(InvoiceDisputeAnswered answered, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var session = store.LightweightSession();
-            var invoice = await session.Events.FetchForWriting<InvoiceView>(answered.StreamId, ct);   // the follower may append meanwhile
-            invoice.AppendOne(answered);
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                return;
-            }
-            catch (Exception ex) when (attempt < 8 && ex is JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.MartenCommandException)
-            {
-            }
-        }
     }
 }

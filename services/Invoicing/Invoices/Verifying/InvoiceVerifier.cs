@@ -66,29 +66,10 @@ public sealed class InvoiceVerifier(IDocumentStore store, BillingFacts facts, Ba
         }
         else
         {
-            await RecordAsync(new InvoiceVerified(streamId, issued.Revision, customer.Account, verdict.Ok, verdict.Checks, evidence, null, clock.GetUtcNow()), ct);
+            await InvoiceStream.AppendAsync(store, streamId, new InvoiceVerified(streamId, issued.Revision, customer.Account, verdict.Ok, verdict.Checks, evidence, null, clock.GetUtcNow()), ct);
         }
         logger.LogInformation("Invoice {Invoice} revision {Revision} verified: {Ok}; decision {Decision}", view.InvoiceId, issued.Revision, verdict.Ok, decision);
         return new VerificationResult(view.InvoiceId, issued.Revision, verdict.Ok, verdict.Checks, evidence, decision, operation);
-    }
-
-    /// <summary>Appends with the stream's version expected, again on a conflict with the follower (see InvoicingRun.IssueAsync).</summary>
-    private async Task RecordAsync(InvoiceVerified verified, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var session = store.LightweightSession();
-            var invoice = await session.Events.FetchForWriting<InvoiceView>(verified.StreamId, ct);
-            invoice.AppendOne(verified);
-            try
-            {
-                await session.SaveChangesAsync(ct);
-                return;
-            }
-            catch (Exception ex) when (attempt < 8 && ex is JasperFx.ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.MartenCommandException)
-            {
-            }
-        }
     }
 }
 
