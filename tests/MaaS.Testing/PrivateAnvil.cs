@@ -12,10 +12,12 @@ namespace MaaS.Testing;
 public sealed class PrivateAnvil : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly string home;
 
-    private PrivateAnvil(Process process, Uri rpcUrl)
+    private PrivateAnvil(Process process, Uri rpcUrl, string home)
     {
         this.process = process;
+        this.home = home;
         RpcUrl = rpcUrl;
     }
 
@@ -36,12 +38,19 @@ public sealed class PrivateAnvil : IAsyncDisposable
         };
         foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--accounts", "20", "--balance", "100000", "--silent" }.Concat(arguments))
             info.ArgumentList.Add(a);
+        // anvil keeps older chain states under $HOME/.foundry/anvil/tmp and removes them only on a clean exit; a node
+        // killed at the end of a test leaves them behind (tens of GB over a day filled the disk). Its own HOME is
+        // removed on disposal, and ./maas test clears what a crashed run left.
+        var home = Path.Combine(Environment.GetEnvironmentVariable("MAAS_TEST_STATE") is { Length: > 0 } state ? state : Path.GetTempPath(),
+            "anvil-home", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(home);
+        info.Environment["HOME"] = home;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {binary}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new PrivateAnvil(process, new Uri($"http://127.0.0.1:{port}"));
+        var node = new PrivateAnvil(process, new Uri($"http://127.0.0.1:{port}"), home);
         await Eventually.TrueAsync(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException($"anvil exited with {process.ExitCode}");
@@ -85,5 +94,13 @@ public sealed class PrivateAnvil : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+        try
+        {
+            Directory.Delete(home, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Removed again by the next ./maas test.
+        }
     }
 }

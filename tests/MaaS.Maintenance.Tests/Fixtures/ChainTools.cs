@@ -80,6 +80,10 @@ public sealed class ChainTools : IAsyncDisposable
 
     public Task MineAsync() => web3.Client.SendRequestAsync<object>("evm_mine");
 
+    /// <summary><c>anvil_mine</c>: <paramref name="blocks"/> empty blocks at once.</summary>
+    public Task MineAsync(long blocks) =>
+        web3.Client.SendRequestAsync<object>("anvil_mine", null, new Nethereum.Hex.HexTypes.HexBigInteger(blocks).HexValue);
+
     public Task SetAutomineAsync(bool on) => web3.Client.SendRequestAsync<object>("evm_setAutomine", null, on);
 
     /// <summary><c>anvil_reorg</c>: replaces the newest <paramref name="depth"/> blocks; each raw transaction goes into the new block at its offset.</summary>

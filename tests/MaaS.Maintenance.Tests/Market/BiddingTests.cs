@@ -59,9 +59,13 @@ public sealed class BiddingTests(MarketFixture market)
         await market.SetWatchdogAsync(a, MarketFixture.Rules(model, bid: true, price: 5_000, eta: 5_000));
 
         var (ticketId, opening) = await market.OpenTicketAsync(market.Customer,
-            new { machineId, kind = "repair", mode = "bidding", description = "Conveyor misaligned", rule = "lowestEta", biddingBlocks = 16 });
+            new { machineId, kind = "repair", mode = "bidding", description = "Conveyor misaligned", rule = "lowestEta", biddingBlocks = 400 });
         await market.WaitForOperationAsync(market.Customer, opening.Id);
         await market.WaitForOperationAsync(b, (await market.TicketCommandAsync(b, ticketId, "bids", new { price = 20_000, etaSeconds = 3_000 })).Id);
+        // The window is wide so that B's bid makes it even on a loaded machine (the ticker mines every 250 ms; a
+        // 16-block window once closed before the bid). Once both bids are in, the rest of the window is mined at once.
+        var open = await market.WaitForTicketAsync(market.Customer, ticketId, t => t.Ticket.Bids.Count == 2, "both bids");
+        await MineThroughAsync((long)open.Ticket.Auction.ShouldNotBeNull().Deadline.ShouldNotBeNull());
 
         // Nobody calls award: the service does it for the customer once the deadline block has passed.
         var awarded = await market.WaitForTicketAsync(market.Customer, ticketId, t => t.Ticket.FinalAssignee is not null, "the award after the deadline");
@@ -88,7 +92,7 @@ public sealed class BiddingTests(MarketFixture market)
         var (ticketId, opening) = await market.OpenTicketAsync(market.Customer, new
         {
             machineId, kind = "repair", mode = "sealed", description = "Coolant leak", rule = "weighted", priceWeight = 1, etaWeight = 1,
-            biddingBlocks = 40, revealBlocks = 16,
+            biddingBlocks = 400, revealBlocks = 400, // wide windows, mined through once everybody has acted (see the open-bidding test)
         });
         await market.WaitForOperationAsync(market.Customer, opening.Id);
         await market.WaitForOperationAsync(c, (await market.TicketCommandAsync(c, ticketId, "commitments", new { price = 6_000, etaSeconds = 1_000 })).Id);
@@ -101,9 +105,10 @@ public sealed class BiddingTests(MarketFixture market)
             await early.ShouldBeProblemAsync(HttpStatusCode.Conflict, "not-reveal-phase");
 
         // C reveals as soon as the reveal window opens; the watchdogs reveal A's and B's by themselves; the service awards.
-        var deadline = (long)sealedTicket.Ticket.Auction!.Deadline!.Value;
-        await Eventually.TrueAsync(async () => await market.Chain.HeadAsync() >= deadline, "the commit window to end", TimeSpan.FromSeconds(60));
+        await MineThroughAsync((long)sealedTicket.Ticket.Auction!.Deadline!.Value);
         await market.WaitForOperationAsync(c, (await market.TicketCommandAsync(c, ticketId, "reveal")).Id);
+        var revealed = await market.WaitForTicketAsync(c, ticketId, t => t.Ticket.Commitments.All(x => x.Revealed), "the three reveals");
+        await MineThroughAsync((long)revealed.Ticket.Auction!.RevealDeadline!.Value);
         var awarded = await market.WaitForTicketAsync(market.Customer, ticketId, t => t.Ticket.FinalAssignee is not null, "the award after the reveal window", 120);
         awarded.Ticket.FinalAssignee.ShouldBe(c.Account);
         (awarded.Ticket.Award!.Price, awarded.Ticket.Award.Eta).ShouldBe((6_000ul, 1_000u));
@@ -113,5 +118,12 @@ public sealed class BiddingTests(MarketFixture market)
         awarded.Ticket.History.Single(h => h.Event == "TicketAwarded").Block.ShouldBeGreaterThan((long)awarded.Ticket.Auction!.RevealDeadline!.Value);
         await Eventually.TrueAsync(() => Task.FromResult(market.Events.All<Contract.BidPlaced>().Count(e => e.TicketId == ticketId && e.Sealed) >= 3),
             "three revealed bids on the bus");
+    }
+
+    /// <summary>Mines past <paramref name="deadline"/> at once instead of waiting for the ticker to get there.</summary>
+    private async Task MineThroughAsync(long deadline)
+    {
+        var head = await market.Chain.HeadAsync();
+        if (head <= deadline) await market.Chain.MineAsync(deadline - head + 1);
     }
 }
