@@ -8,6 +8,7 @@ using MaaS.Maintenance.TrackRecords;
 using MaaS.ServiceDefaults.Errors;
 using MaaS.ServiceDefaults.Identity;
 using MaaS.ServiceDefaults.Operations;
+using MaaS.ServiceDefaults.Signals;
 using Marten;
 using Microsoft.Extensions.Options;
 using MemberRoles = MaaS.ServiceDefaults.Identity.MemberRoles;
@@ -21,7 +22,8 @@ namespace MaaS.Maintenance.Watchdogs;
 /// maintainers' watchdogs accept, bid, commit and reveal by their policies; a final assignment starts work; a failed
 /// action is recorded as a back-off; an auction past its deadline is awarded (by the customer, or a bidder).
 /// </summary>
-public sealed class Watchdog(IServiceProvider services, IOptions<MaintenanceOptions> options, TimeProvider clock, ILogger<Watchdog> logger) : BackgroundService
+public sealed class Watchdog(
+    IServiceProvider services, IOptions<MaintenanceOptions> options, ChainFactsCommitted chainFacts, TimeProvider clock, ILogger<Watchdog> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +34,9 @@ public sealed class Watchdog(IServiceProvider services, IOptions<MaintenanceOpti
             {
                 await SweepAsync(stoppingToken);
                 failures = 0;
-                await Task.Delay(options.Value.Watchdogs.PollInterval, clock, stoppingToken);
+                // A ticket opened (or a bid, a deadline block) wakes the sweep at once when this instance follows the
+                // chain; the poll is the fallback when another instance does. The service's overhead per accept is mostly this wait.
+                await chainFacts.WaitAsync(options.Value.Watchdogs.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -1,5 +1,6 @@
 using MaaS.Chain.Following;
 using MaaS.Chain.Node;
+using MaaS.ServiceDefaults.Signals;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,7 @@ public static class ChainFollowerExtensions
         if (!builder.Services.Any(d => d.ServiceType == typeof(ChainFollowingRegistered)))
         {
             builder.Services.AddSingleton<ChainFollowingRegistered>();
+            builder.Services.AddSingleton<ChainFactsCommitted>();
             builder.Services.ConfigureMarten(store => store.AddChainFollowerDocuments());
         }
         builder.Services.AddSingleton<IHostedService>(sp => new ChainFollowerService(
@@ -75,7 +77,8 @@ public static class ChainFollowerExtensions
             options.Name,
             services.GetServices<IChainLogHandler>(),
             services.GetService<TimeProvider>(),
-            services.GetRequiredService<ILogger<MartenChainFollowerSink>>());
+            services.GetRequiredService<ILogger<MartenChainFollowerSink>>(),
+            services.GetRequiredService<ChainFactsCommitted>());
         var follower = new ChainFollower(services.GetRequiredService<IWeb3>(), sink, options, services.GetRequiredService<ILogger<ChainFollower>>());
         services.GetRequiredService<ILogger<ChainFollowerService>>().LogInformation(
             "Follower {Follower} follows {Addresses} from block {StartBlock} with {Confirmations} confirmations",

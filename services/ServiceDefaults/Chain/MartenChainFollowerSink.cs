@@ -2,6 +2,7 @@ using MaaS.Chain.Following;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MaaS.ServiceDefaults.Signals;
 
 namespace MaaS.ServiceDefaults.Chain;
 
@@ -17,10 +18,14 @@ public sealed class MartenChainFollowerSink : IChainFollowerSink
     private readonly IReadOnlyList<IChainLogHandler> handlers;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
+    private readonly ChainFactsCommitted? committed;
 
+    /// <param name="committed">Woken after a step that changed facts, so loops acting on them (watchdogs) need not wait for their poll.</param>
     public MartenChainFollowerSink(
-        IDocumentStore store, string follower, IEnumerable<IChainLogHandler> handlers, TimeProvider? clock = null, ILogger<MartenChainFollowerSink>? logger = null)
+        IDocumentStore store, string follower, IEnumerable<IChainLogHandler> handlers, TimeProvider? clock = null, ILogger<MartenChainFollowerSink>? logger = null,
+        ChainFactsCommitted? committed = null)
     {
+        this.committed = committed;
         ArgumentException.ThrowIfNullOrWhiteSpace(follower);
         this.store = store;
         this.follower = follower;
@@ -105,6 +110,7 @@ public sealed class MartenChainFollowerSink : IChainFollowerSink
             if (await CheckpointMovedAsync(step.Previous, cancellationToken)) throw new FollowerCheckpointConflictException(follower, ex.Message, ex);
             throw;
         }
+        if (orphaned.Count + step.Applied.Count + maturing.Count + finalNow.Count > 0) committed?.Wake();
         logger.LogDebug("Follower {Follower} committed: {Retracted} retracted, {Applied} applied, {Finalized} finalized, tip {Tip}",
             follower, orphaned.Count, step.Applied.Count, maturing.Count + finalNow.Count, next.Tip);
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using MaaS.Contracts.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
@@ -46,23 +45,4 @@ internal static class Outbox
 }
 
 /// <summary>Wakes this instance's publisher when it sealed a batch or queued a message, so publishing does not wait for a poll.</summary>
-public sealed class OutboxSignal
-{
-    private readonly Channel<bool> channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Wake() => channel.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await channel.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // Timed out: poll for work another instance left.
-        }
-    }
-}
+public sealed class OutboxSignal : MaaS.ServiceDefaults.Signals.WakeSignal;

@@ -39,9 +39,9 @@ public sealed class TicketOpener(
 
         var id = Bytes32.FromGuid(opening.MachineId);
         // The contract numbers tickets per machine; the one opened now is the next (one active ticket per machine).
-        var seq = ((await registry.TicketAsync(id, ct))?.Seq ?? 0) + 1;
-        var ticketId = TicketIds.For(opening.MachineId, seq);
-        var description = await offChain.PutAsync(JsonSerializer.SerializeToUtf8Bytes(new
+        // Reading the chain and storing the description are independent: one waits while the other works.
+        var current = registry.TicketAsync(id, ct);
+        var stored = offChain.PutAsync(JsonSerializer.SerializeToUtf8Bytes(new
         {
             type = "maas.maintenance.ticket-description/1",
             machineId = opening.MachineId,
@@ -49,6 +49,9 @@ public sealed class TicketOpener(
             description = opening.Description,
             failure = opening.Failure is { } f ? new { reason = f.Reason, readingSeq = f.ReadingSeq, timestampMs = f.TimestampMs } : null,
         }, Json), ct);
+        var seq = ((await current)?.Seq ?? 0) + 1;
+        var ticketId = TicketIds.For(opening.MachineId, seq);
+        var description = await stored;
 
         var step = opening.Mode == SelectionMode.Fcfs
             ? new OperationStep("openTicket", customer.Account, registry.Address,
