@@ -3,13 +3,11 @@ using System.Numerics;
 using MaaS.Chain.Node;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Hex.HexTypes;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Model;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Signer;
-using Nethereum.Util;
 using Nethereum.Web3;
 
 namespace MaaS.Chain.Transactions;
@@ -175,14 +173,15 @@ public sealed class TransactionWriter(
     private (string Raw, string Hash, long Gas, BigInteger MaxFee, BigInteger Priority) Sign(
         EthECKey key, long nonce, string to, string data, BigInteger value, long gas, BigInteger maxFee, BigInteger priority)
     {
-        var transaction = new Transaction1559(ChainId, nonce, priority, maxFee, gas, to, value, data, null);
-        var raw = new Transaction1559Signer().SignTransaction(key, transaction).EnsureHexPrefix();
-        var hash = Sha3Keccack.Current.CalculateHash(raw.HexToByteArray()).ToHex(true);
+        var (raw, hash) = Eip1559Signer.Sign(key, new Transaction1559(ChainId, nonce, priority, maxFee, gas, to, value, data, null));
         return (raw, hash, gas, maxFee, priority);
     }
 
     private async Task<TransactionRecord> BroadcastAsync(TransactionRecord record, string raw, CancellationToken ct)
     {
+        // Submitted is when the node was handed the transaction: what the node then does (an instant-mining node mines it
+        // before answering) is the chain's time, not this service's.
+        var handedAt = clock.GetUtcNow();
         try
         {
             await web3.Eth.Transactions.SendRawTransaction.SendRequestAsync(raw);
@@ -206,7 +205,8 @@ public sealed class TransactionWriter(
             logger.LogWarning(ex, "Broadcast of {Hash} failed; it stays signed and will be sent again", record.Hash);
             return record;
         }
-        await ledger.MarkSubmittedAsync(record.Id, clock.GetUtcNow(), ct);
+        if (await ledger.MarkSubmittedAsync(record.Id, handedAt, ct) && record.Status == TransactionStatus.Signed)
+            return record with { Status = TransactionStatus.Submitted, SubmittedAt = record.SubmittedAt ?? handedAt };
         return await ledger.FindAsync(record.IdempotencyKey, ct) ?? record;
     }
 

@@ -63,10 +63,15 @@ public sealed class TicketCommands(
         return await DecideAsync(ticket, machine, command, caller, ct);
     }
 
-    public async Task<PreparedCommand> DecideAsync(TicketDetails ticket, ServicedMachine machine, TicketCommand command, MemberIdentity caller, CancellationToken ct)
+    /// <param name="knownAccredited">
+    /// The accreditation as this service's projection of the chain knows it (a watchdog's sweep has it at hand); null asks
+    /// the chain. Either way the contract checks again when the transaction is simulated.
+    /// </param>
+    public async Task<PreparedCommand> DecideAsync(
+        TicketDetails ticket, ServicedMachine machine, TicketCommand command, MemberIdentity caller, CancellationToken ct, bool? knownAccredited = null)
     {
         var accredited = NeedAccreditation.Contains(command) && caller.Has(MemberRoles.Maintainer)
-            && await consortium.IsAccreditedAsync(machine.Oem, Bytes32.FromAscii(machine.Model), machine.Region, caller.Account, ct);
+            && (knownAccredited ?? await consortium.IsAccreditedAsync(machine.Oem, Bytes32.FromAscii(machine.Model), machine.Region, caller.Account, ct));
         var head = NeedHead.Contains(command) ? await HeadAsync() : 0;
         TicketDecisions.Decide(command, new DecisionContext(caller, machine, ticket, accredited, head));
         return new PreparedCommand(ticket, machine, head);

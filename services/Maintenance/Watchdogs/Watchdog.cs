@@ -94,14 +94,14 @@ public sealed class Watchdog(
                 var machine = machines[ticket.MachineId];
                 var accredited = accreditations.Any(a => a.MaintainerId == policy.Id && a.Covers(machine.Oem, machine.Model, machine.Region));
                 if (WatchdogDecisions.Decide(policy, ticket, machine, accredited, load, head, record) is not { } action) continue;
-                if (await ActAsync(store, commands, policy, ticket, machine, action, ct)) load++;
+                if (await ActAsync(store, commands, policy, ticket, machine, action, accredited, ct)) load++;
             }
         }
     }
 
     /// <summary>Takes one watchdog action once: refused by the rules or the contract's simulation, it backs off instead.</summary>
     private async Task<bool> ActAsync(IDocumentStore store, TicketCommands commands, WatchdogPolicy policy, TicketDetails ticket, ServicedMachine machine,
-        WatchdogAction action, CancellationToken ct)
+        WatchdogAction action, bool accredited, CancellationToken ct)
     {
         var name = action.Command.ToString().ToLowerInvariant();
         var operationId = TicketIds.Operation($"watchdog/{name}/{ticket.Id}/{policy.Account}");
@@ -116,7 +116,7 @@ public sealed class Watchdog(
             // A transaction already in the ledger under this operation's key (the operation was not recorded: a crash, or a
             // save refused by a concurrent append) is recorded now, whatever the ticket became since: it was decided then.
             var sent = await services.GetRequiredService<ITransactionWriter>().FindAsync(services.GetRequiredService<OperationRunner>().TransactionKey(operationId, 0), ct);
-            if (sent is null) await commands.DecideAsync(ticket, machine, action.Command, actor, ct);
+            if (sent is null) await commands.DecideAsync(ticket, machine, action.Command, actor, ct, knownAccredited: accredited);
             var (to, data) = action.Command switch
             {
                 TicketCommand.Accept => (registry.Address, registry.AcceptTicket("", policy.Account, id, ticket.Seq).Data),

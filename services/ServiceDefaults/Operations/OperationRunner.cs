@@ -36,7 +36,7 @@ public sealed class OperationRunner(IDocumentStore store, ITransactionWriter wri
             await using var session = store.LightweightSession();
             session.Events.StartStream<OperationView>(operationId,
                 new OperationAccepted(operationId, kind, member.MemberId, subject, steps, now),
-                new OperationStepSubmitted(operationId, 0, first.IdempotencyKey, first.Hash, first.Nonce, now));
+                new OperationStepSubmitted(operationId, 0, first.IdempotencyKey, first.Hash, first.Nonce, first.SubmittedAt ?? now));
             if (alsoAppend is not null) await alsoAppend(session, ct);
             try
             {
@@ -121,7 +121,7 @@ public sealed class OperationRunner(IDocumentStore store, ITransactionWriter wri
                 record = await writer.RefreshAsync(record, ct);
             }
             if (step.TransactionHash != record.Hash && !step.IsMined)
-                events.Add(new OperationStepSubmitted(operationId, i, key, record.Hash, record.Nonce, now));
+                events.Add(new OperationStepSubmitted(operationId, i, key, record.Hash, record.Nonce, record.SubmittedAt ?? now));
             if (record.Status == TransactionStatus.Failed)
             {
                 events.Add(new OperationStepFailed(operationId, i, record.Error ?? "failed", record.Hash, now));

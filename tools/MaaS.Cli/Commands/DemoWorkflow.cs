@@ -52,8 +52,8 @@ public sealed class WorkflowLoop(DevConsortium consortium, Guid machineId, EthEC
         var started = DateTimeOffset.UtcNow;
         var machineOperations = Ids((await customer.GetAsync($"/api/machines/{machineId}", ct))["operations"]);
 
-        var failedAt = DateTimeOffset.UtcNow;
-        await PostReadingAsync(ReadingStatus.Malfunctioning, ct);
+        // The trigger is the signed reading leaving the box (signing it is the box's work, not the service's).
+        var failedAt = await PostReadingAsync(ReadingStatus.Malfunctioning, ct);
         say?.Invoke($"  1. the IoT box reports 'malfunctioning' (signed reading {seq})");
         var summary = await customer.WaitForAsync("/api/maintenance/tickets?status=all", list => NewTicket(list) is not null, Timeout, ct);
         var ticketId = NewTicket(summary)!["id"]!.GetValue<Guid>();
@@ -151,7 +151,8 @@ public sealed class WorkflowLoop(DevConsortium consortium, Guid machineId, EthEC
     }
 
     /// <summary>One reading signed with the device key, as the machine's IoT box sends it.</summary>
-    private async Task PostReadingAsync(ReadingStatus status, CancellationToken ct)
+    /// <returns>When the accepted request was sent.</returns>
+    private async Task<DateTimeOffset> PostReadingAsync(ReadingStatus status, CancellationToken ct)
     {
         var reading = new Reading(machineId, ++seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), status, 3, 0,
             new Dictionary<string, long> { ["temp_mc"] = status == ReadingStatus.Malfunctioning ? 94_000 : 21_000, ["spindle_rpm"] = 12_000 });
@@ -167,10 +168,11 @@ public sealed class WorkflowLoop(DevConsortium consortium, Guid machineId, EthEC
         var deadline = DateTimeOffset.UtcNow + Timeout;
         while (true)
         {
+            var sentAt = DateTimeOffset.UtcNow;
             try
             {
                 await box.PostAsync("/api/telemetry/readings", body, ct);
-                return;
+                return sentAt;
             }
             catch (GatewayException refused) when (refused.Status == System.Net.HttpStatusCode.Conflict && refused.Message.Contains("machine-not-executing", StringComparison.Ordinal)
                 && DateTimeOffset.UtcNow < deadline)
