@@ -58,7 +58,7 @@ public sealed class MachineFailureDetectedConsumer(
             $"Telemetry detected a failure of machine {failure.MachineId}: {failure.Reason}.", new TicketFailure(key, failure.Reason, failure.Seq, failure.TimestampMs, failure.DetectedAt));
         try
         {
-            var operation = await opener.OpenAsync(TicketIds.Operation("failure/" + key), customer, opening, ct);
+            var operation = await opener.OpenAsync(TicketIds.Operation("failure/" + key), customer, opening, ct, (machine, latest));
             logger.LogInformation("Failure {Failure} of machine {Machine}: ticket {Ticket} opening (operation {Operation})", key, failure.MachineId, operation.Subject, operation.Id);
         }
         catch (DomainException refused) when (refused.Status is 403 or 409)

@@ -25,14 +25,17 @@ public sealed class TicketOpener(
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<OperationView> OpenAsync(Guid operationId, MemberIdentity customer, TicketOpening opening, CancellationToken ct)
+    /// <param name="known">The machine and its newest ticket when the caller has just read them (a failure's consumer), so they are not read twice.</param>
+    public async Task<OperationView> OpenAsync(
+        Guid operationId, MemberIdentity customer, TicketOpening opening, CancellationToken ct, (ServicedMachine Machine, TicketDetails? Latest)? known = null)
     {
         ServicedMachine machine;
         await using (var session = store.QuerySession())
         {
             if (await session.LoadAsync<OperationView>(operationId, ct) is { } existing) return existing;
-            machine = await MachineLookup.LoadAsync(session, registry, opening.MachineId, ct) ?? throw DomainException.NotFound("Machine", opening.MachineId);
-            var latest = await MachineLookup.LatestTicketAsync(session, opening.MachineId, ct);
+            machine = known?.Machine
+                ?? await MachineLookup.LoadAsync(session, registry, opening.MachineId, ct) ?? throw DomainException.NotFound("Machine", opening.MachineId);
+            var latest = known is { } given ? given.Latest : await MachineLookup.LatestTicketAsync(session, opening.MachineId, ct);
             TicketDecisions.Decide(TicketCommand.Open, new DecisionContext(customer, machine, latest, false, 0));
         }
         await commands.RequireHostedAsync(customer, ct);
