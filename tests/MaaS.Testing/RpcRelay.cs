@@ -22,6 +22,7 @@ public sealed class RpcRelay : IAsyncDisposable
     private readonly WebApplication app;
     private readonly HttpClient upstream;
     private int sendsLeft = int.MaxValue;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> failures = new(StringComparer.Ordinal);
 
     private RpcRelay(WebApplication app, Uri node)
     {
@@ -48,23 +49,26 @@ public sealed class RpcRelay : IAsyncDisposable
 
     public void AllowAllTransactions() => Interlocked.Exchange(ref sendsLeft, int.MaxValue);
 
+    /// <summary>The next <paramref name="count"/> calls of <paramref name="method"/> answer an error, as a node in trouble would.</summary>
+    public void FailNext(string method, int count) => failures[method] = count;
+
     private async Task Relay(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         using (var request = JsonDocument.Parse(body))
         {
-            if (request.RootElement.ValueKind == JsonValueKind.Object
-                && request.RootElement.GetProperty("method").GetString() == "eth_sendRawTransaction"
-                && Interlocked.Decrement(ref sendsLeft) < 0)
+            var method = request.RootElement.ValueKind == JsonValueKind.Object ? request.RootElement.GetProperty("method").GetString() ?? "" : "";
+            var failThis = failures.TryGetValue(method, out var left) && left > 0 && failures.TryUpdate(method, left - 1, left);
+            if (failThis || (method == "eth_sendRawTransaction" && Interlocked.Decrement(ref sendsLeft) < 0))
             {
-                Interlocked.Exchange(ref sendsLeft, -1);
+                if (!failThis) Interlocked.Exchange(ref sendsLeft, -1);
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(JsonSerializer.Serialize(new
                 {
                     jsonrpc = "2.0",
                     id = request.RootElement.GetProperty("id"),
-                    error = new { code = -32000, message = "test relay: the node is unreachable for transactions" },
+                    error = new { code = -32000, message = failThis ? $"test relay: {method} failed" : "test relay: the node is unreachable for transactions" },
                 }), context.RequestAborted);
                 return;
             }

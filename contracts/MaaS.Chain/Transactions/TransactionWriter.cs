@@ -57,9 +57,14 @@ public sealed class TransactionWriter(
         {
             await Task.WhenAll(gasTask, feesTask, reconcileTask);
         }
-        catch when (gasTask.IsFaulted)
+        catch
         {
-            await gasTask;
+            // A reconciliation that failed (node down) or was cancelled with its first caller is not kept: the next send
+            // of the key tries again instead of failing on the cached task until a restart.
+            if (reconcileTask.IsFaulted || reconcileTask.IsCanceled)
+                reconciled.TryRemove(new KeyValuePair<string, Task>(request.From, reconcileTask));
+            if (gasTask.IsFaulted) await gasTask;
+            throw;
         }
         var gas = gasTask.Result;
         var (maxFee, priority) = feesTask.Result;

@@ -17,6 +17,24 @@ public sealed class TransactionWriterTests(LedgerFixture fixture) : IClassFixtur
     private Uri Rpc => fixture.Environment.RpcUrl;
 
     [Fact]
+    public async Task Send_AfterTheNonceReconciliationFailed_ReconcilesAgain_AndSends()
+    {
+        await using var relay = await RpcRelay.StartAsync(Rpc);
+        var (keys, address, _) = await LedgerFixture.FundedKeyAsync(Rpc);
+        var writer = LedgerFixture.Writer(fixture.Ledger(), keys, relay.Address);
+
+        // The first send of a key reconciles its nonce with the node; that call fails once.
+        relay.FailNext("eth_getTransactionCount", 1);
+        await Should.ThrowAsync<Exception>(() => writer.SendAsync(new TransactionRequest($"reconcile-{Guid.NewGuid()}", address, Burn, "0x") { Value = 1 }));
+
+        // A failed reconciliation is not remembered: the next send reconciles again and goes through.
+        var sent = await writer.SendAsync(new TransactionRequest($"reconcile-{Guid.NewGuid()}", address, Burn, "0x") { Value = 1 });
+        var mined = await writer.WaitAsync(sent.IdempotencyKey, untilFinal: true, TimeSpan.FromSeconds(30));
+        mined.Status.ShouldBe(TransactionStatus.Final);
+        mined.Nonce.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Send_UsesConsecutiveNonces_AndEachTransactionBecomesFinal()
     {
         var (keys, address, _) = await LedgerFixture.FundedKeyAsync(Rpc);
