@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MaaS.Chain.Proofs;
 using MaaS.OffChain.Telemetry;
 using MaaS.Testing;
@@ -48,20 +47,7 @@ public sealed class ProvableTelemetryFixture : StackFixture
     }
 
     /// <summary>A request body the way an IoT box signs it: EIP-191 over the canonical bytes of its readings.</summary>
-    public string SignedRequest(IReadOnlyList<Reading> readings)
-    {
-        var signed = ReadingBatchEncoding.SignedBytes(MachineId, [.. readings.Select(r => r.Canonical())]);
-        return new JsonObject
-        {
-            ["machineId"] = MachineId.ToString(),
-            ["readings"] = new JsonArray([.. readings.Select(r => (JsonNode)new JsonObject
-            {
-                ["seq"] = r.Seq, ["ts"] = r.Timestamp, ["status"] = Reading.StatusName(r.Status), ["produced"] = r.Produced, ["rejected"] = r.Rejected,
-                ["sensors"] = new JsonObject([.. r.Sensors.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)JsonValue.Create(s.Value)))]),
-            })]),
-            ["signature"] = new EthereumMessageSigner().Sign(signed, Device),
-        }.ToJsonString();
-    }
+    public string SignedRequest(IReadOnlyList<Reading> readings) => DeviceRequests.Body(MachineId, readings, Device);
 
     public Reading NewReading(long seq) => new(MachineId, seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ReadingStatus.Running, 3, seq % 7 == 0 ? 1 : 0,
         new Dictionary<string, long> { ["spindle_rpm"] = 1_200 + seq, ["temp_mc"] = 21_000 + seq });

@@ -82,17 +82,7 @@ public sealed class AuthorizationMatrixFixture : StackFixture
     {
         var readings = Enumerable.Range((int)first, (int)(last - first + 1)).Select(seq => new Reading(MachineId, seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ReadingStatus.Running, 3, 0, new Dictionary<string, long> { ["spindle_rpm"] = 1_200 + seq })).ToList();
-        var signed = ReadingBatchEncoding.SignedBytes(MachineId, [.. readings.Select(r => r.Canonical())]);
-        return new JsonObject
-        {
-            ["machineId"] = MachineId.ToString(),
-            ["readings"] = new JsonArray([.. readings.Select(r => (JsonNode)new JsonObject
-            {
-                ["seq"] = r.Seq, ["ts"] = r.Timestamp, ["status"] = Reading.StatusName(r.Status), ["produced"] = r.Produced, ["rejected"] = r.Rejected,
-                ["sensors"] = new JsonObject([.. r.Sensors.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)JsonValue.Create(s.Value)))]),
-            })]),
-            ["signature"] = new EthereumMessageSigner().Sign(signed, Device),
-        }.ToJsonString();
+        return DeviceRequests.Body(MachineId, readings, Device);
     }
 
     public override async Task DisposeAsync()

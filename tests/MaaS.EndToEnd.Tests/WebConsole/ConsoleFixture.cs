@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MaaS.OffChain.Telemetry;
 using MaaS.Testing;
 using Microsoft.Playwright;
@@ -159,17 +158,7 @@ public sealed class ConsoleFixture : StackFixture
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var readings = Enumerable.Range(0, count).Select(i => first + i).Select(seq => new Reading(MachineA, seq, now - (count - (seq - first)) * 100,
             ReadingStatus.Running, 3, seq % 5 == 0 ? 1 : 0, new Dictionary<string, long> { ["spindle_rpm"] = SpindleRpm(seq), ["temp_mc"] = 21_000 + seq })).ToList();
-        var signed = ReadingBatchEncoding.SignedBytes(MachineA, [.. readings.Select(r => r.Canonical())]);
-        var body = new JsonObject
-        {
-            ["machineId"] = MachineA.ToString(),
-            ["readings"] = new JsonArray([.. readings.Select(r => (JsonNode)new JsonObject
-            {
-                ["seq"] = r.Seq, ["ts"] = r.Timestamp, ["status"] = Reading.StatusName(r.Status), ["produced"] = r.Produced, ["rejected"] = r.Rejected,
-                ["sensors"] = new JsonObject([.. r.Sensors.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)JsonValue.Create(s.Value)))]),
-            })]),
-            ["signature"] = new EthereumMessageSigner().Sign(signed, Device),
-        }.ToJsonString();
+        var body = DeviceRequests.Body(MachineA, readings, Device);
         using var response = await Anonymous.PostAsync("/api/telemetry/readings", new StringContent(body, Encoding.UTF8, "application/json"));
         if (response.StatusCode != HttpStatusCode.Accepted)
             throw new InvalidOperationException($"readings refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
