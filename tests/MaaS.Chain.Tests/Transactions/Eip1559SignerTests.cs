@@ -41,3 +41,28 @@ public sealed class Eip1559SignerTests
         decoded.Nonce.ShouldBe(7);
     }
 }
+
+/// <summary>The devices' fast EIP-191 signer must produce exactly what Nethereum's <c>EthereumMessageSigner</c> produces.</summary>
+public sealed class Eip191SignerTests
+{
+    [Fact]
+    public void Sign_GivesTheSignatureOfNethereumsMessageSigner_ForManyKeysAndMessages()
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            var key = EthECKey.GenerateKey();
+            var message = RandomNumberGenerator.GetBytes(i * 37 % 3000);
+
+            Eip191Signer.Sign(key, message).ShouldBe(new EthereumMessageSigner().Sign(message, key), $"message {i}");
+        }
+    }
+
+    [Fact]
+    public void Sign_RecoversToTheSigner()
+    {
+        var key = EthECKey.GenerateKey();
+        var message = RandomNumberGenerator.GetBytes(150_000);
+
+        new EthereumMessageSigner().EcRecover(message, Eip191Signer.Sign(key, message)).ShouldBe(key.GetPublicAddress(), StringCompareShould.IgnoreCase);
+    }
+}
