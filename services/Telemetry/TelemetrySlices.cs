@@ -51,6 +51,7 @@ public static class TelemetrySlices
         var telemetry = app.MapGroup("/api/telemetry").WithTags("Telemetry");
         telemetry.MapIngestReadings();
         telemetry.MapGetReadings();
+        telemetry.MapGetBatchReadings();
         telemetry.MapGetStatus();
         telemetry.MapGetOee();
         return app;

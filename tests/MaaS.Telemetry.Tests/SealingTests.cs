@@ -1,5 +1,8 @@
+using System.Net;
+using System.Security.Cryptography;
 using MaaS.Contracts.Telemetry;
 using MaaS.OffChain.Telemetry;
+using MaaS.ServiceDefaults.Identity;
 using MaaS.Telemetry.Publishing;
 using MaaS.Telemetry.Tests.Infrastructure;
 using MaaS.Testing;
@@ -89,6 +92,39 @@ public sealed class SealingTests(SealingEnvironment environment) : IClassFixture
         ShouldBe(batches[0], 1, all.Skip(4).Take(10));
         ShouldBe(batches[1], 2, all.Take(4).Concat(all.Skip(14)));
         (await environment.AllReadingsAsync(device)).Count.ShouldBe(20);
+    }
+
+    /// <summary>What partners' batch-sealed events link to: the sealed bytes, also when a late reading interleaves two batches.</summary>
+    [Fact]
+    public async Task BatchReadings_AreTheSealedBytes_ForTheMachinesPartiesOnly()
+    {
+        var (oem, customer, stranger) = (TelemetryEnvironment.NewAccount(), TelemetryEnvironment.NewAccount(), TelemetryEnvironment.NewAccount());
+        var device = await environment.RegisterMachineAsync(oem: oem, customer: customer);
+        var all = device.Readings(1, 14);
+        await environment.PostAcceptedAsync(device.Body(all.Skip(2).Take(10)));       // 3..12: batch 1
+        await environment.PostAcceptedAsync(device.Body(all.Take(2).Concat(all.Skip(12)))); // 1, 2 late, 13, 14: batch 2 (by age)
+        var batches = await BatchesAsync(device, 2);
+
+        using var customerClient = environment.Environment.ClientFor(environment.Host.Address, TelemetryEnvironment.Member(customer, MemberRoles.Customer));
+        foreach (var batch in batches)
+        {
+            using var response = await customerClient.GetAsync($"/api/telemetry/machines/{device.MachineId}/batches/{batch.BatchSeq}/readings");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/x-ndjson");
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            bytes.ShouldBe(batch.Readings, $"batch {batch.BatchSeq}");
+            response.Headers.GetValues("X-MaaS-Readings-Sha256").Single().ShouldBe(Convert.ToHexStringLower(SHA256.HashData(batch.Readings)));
+        }
+
+        using var unknownBatch = await customerClient.GetAsync($"/api/telemetry/machines/{device.MachineId}/batches/3/readings");
+        unknownBatch.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var strangerClient = environment.Environment.ClientFor(environment.Host.Address,
+            TelemetryEnvironment.Member(stranger, MemberRoles.Customer | MemberRoles.Oem | MemberRoles.Maintainer));
+        using var refused = await strangerClient.GetAsync($"/api/telemetry/machines/{device.MachineId}/batches/1/readings");
+        refused.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await refused.Content.ReadAsStringAsync()).ShouldNotContain("seq");
+        using var anonymous = await environment.Devices.GetAsync($"/api/telemetry/machines/{device.MachineId}/batches/1/readings");
+        anonymous.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
     private async Task<IReadOnlyList<TelemetryBatchSealed>> BatchesAsync(TestDevice device, int count)

@@ -19,10 +19,19 @@ public enum Audience
     Ticket,
 }
 
-/// <summary>One integration event offered to partners: its CloudEvents type and source, who may see it, and where its machine, ticket and time are.</summary>
+/// <summary>
+/// One integration event offered to partners: its CloudEvents type and source, who may see it, where its machine, ticket
+/// and time are, and the CloudEvent's data (<see cref="DataType"/>; the integration event itself unless
+/// <see cref="DataOf"/> says otherwise).
+/// </summary>
 public sealed record EventKind(
     Type MessageType, string Type, string Source, Audience Audience, Func<object, Guid> MachineOf, Func<object, DateTimeOffset> TimeOf,
-    Func<object, Guid?> TicketOf, Func<object, string?> NewTicketPartyOf, string Description);
+    Func<object, Guid?> TicketOf, Func<object, string?> NewTicketPartyOf, string Description)
+{
+    public Type DataType { get; init; } = MessageType;
+
+    public Func<object, object> DataOf { get; init; } = message => message;
+}
 
 /// <summary>
 /// Every event a partner can subscribe to. Types are <c>services.maas.&lt;noun&gt;.&lt;what happened&gt;.v1</c>: reverse-DNS
@@ -44,7 +53,11 @@ public static class EventCatalog
         Of<MachineTerminated>("machine.terminated", "machines", Audience.PartiesAndAccredited, e => e.MachineId, e => e.At, "The rental ended."),
         Of<MachineDeviceChanged>("machine.device-changed", "machines", Audience.PartiesAndAccredited, e => e.MachineId, e => e.At, "The machine's IoT device key changed."),
 
-        Of<TelemetryBatchSealed>("telemetry.batch-sealed", "telemetry", Audience.Parties, e => e.MachineId, e => e.SealedAt, "A batch of readings was sealed (readings as canonical bytes, base64)."),
+        Of<TelemetryBatchSealed>("telemetry.batch-sealed", "telemetry", Audience.Parties, e => e.MachineId, e => e.SealedAt,
+            "A batch of readings was sealed: its range, size and SHA-256, and the link to its readings.") with
+        {
+            DataType = typeof(SealedBatchData), DataOf = message => SealedBatchData.Of((TelemetryBatchSealed)message),
+        },
         Of<MachineFailureDetected>("telemetry.failure-detected", "telemetry", Audience.Parties, e => e.MachineId, e => e.DetectedAt, "Telemetry reported a malfunction, or the machine stopped."),
         Of<TelemetryGapDetected>("telemetry.gap-detected", "telemetry", Audience.Parties, e => e.MachineId, e => e.DetectedAt, "No reading for more than twice the telemetry interval."),
         Of<TelemetryGapEnded>("telemetry.gap-ended", "telemetry", Audience.Parties, e => e.MachineId, e => e.At, "Readings arrive again after a gap."),

@@ -8,7 +8,7 @@ public static class ListEventTypes
     public static RouteGroupBuilder MapListEventTypes(this RouteGroupBuilder events)
     {
         events.MapGet("/types", () => TypedResults.Ok<IReadOnlyList<EventTypeView>>([.. EventCatalog.All.Select(k =>
-                new EventTypeView(k.Type, k.Source, k.MessageType.FullName!, k.Audience.ToString(), k.Description))]))
+                new EventTypeView(k.Type, k.Source, k.DataType.FullName!, k.Audience.ToString(), k.Description))]))
             .WithSummary("The event types one can subscribe to")
             .Produces<IReadOnlyList<EventTypeView>>();
         return events;

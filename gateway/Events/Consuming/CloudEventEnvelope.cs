@@ -11,7 +11,8 @@ namespace MaaS.Gateway.Events.Consuming;
 /// An integration event as a CloudEvents 1.0 structured-mode JSON document. The id is the message id the service
 /// published it with (its stored event id), the same on every redelivery and through every channel (webhook, AMQP,
 /// SSE), so a receiver drops duplicates by it. The subject is the machine; data is the integration event itself
-/// (camelCase, enums by name, byte arrays base64).
+/// (camelCase, enums by name, byte arrays base64), except where the catalog gives another shape (a sealed batch's
+/// readings are linked, not carried).
 /// </summary>
 public static class CloudEventEnvelope
 {
@@ -30,7 +31,7 @@ public static class CloudEventEnvelope
             Subject = kind.MachineOf(message).ToString(),
             Time = kind.TimeOf(message),
             DataContentType = MediaTypeNames.Application.Json,
-            Data = message,
+            Data = kind.DataOf(message),
         };
         return Formatter.EncodeStructuredModeMessage(cloudEvent, out _).ToArray();
     }

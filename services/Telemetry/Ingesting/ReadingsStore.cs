@@ -2,6 +2,7 @@ using MaaS.OffChain.Telemetry;
 using MaaS.Telemetry.Publishing;
 using MaaS.Telemetry.Storage;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace MaaS.Telemetry.Ingesting;
 
@@ -9,9 +10,9 @@ public sealed record IngestResponse(Guid MachineId, int Received, int Stored, in
 
 /// <summary>
 /// The ingest transaction. It locks the machine's row (<c>FOR UPDATE</c>), so requests for one machine — on any instance —
-/// are serialized: duplicates are found without races, and batch numbers follow each other without gaps. Readings, their
-/// minutes (the time index), the machine row, sealed batches and detected messages are written in one round trip and
-/// committed together; the 202 is sent after the commit.
+/// are serialized: duplicates are found without races, and batch numbers follow each other without gaps. The readings are
+/// copied in, then their minutes (the time index), the machine row, sealed batches and detected messages are written in
+/// one round trip, and all of it is committed together; the 202 is sent after the commit.
 /// </summary>
 internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions options, OutboxSignal signal)
 {
@@ -31,8 +32,8 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
         if (duplicates < request.Count)
         {
             var plan = IngestPlan.Decide(machineId, state, request, encoded.Lengths, duplicate, options.Sealing, now);
+            await CopyReadingsAsync(connection, request, encoded, plan, duplicate, ct);
             await using var write = new NpgsqlBatch(connection, transaction);
-            write.BatchCommands.Add(InsertReadings(request, encoded, plan, duplicate));
             write.BatchCommands.Add(UpsertMinutes(request, duplicate));
             write.BatchCommands.Add(UpdateMachine(machineId, plan.After));
             if (plan.Sealed.Count > 0) write.BatchCommands.Add(InsertBatches(machineId, plan.Sealed));
@@ -76,30 +77,30 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
         return stored.Count;
     }
 
-    private static NpgsqlBatchCommand InsertReadings(ReadingsRequest request, SignedReadings encoded, IngestPlan plan, bool[] duplicate)
+    /// <summary>
+    /// The new readings, by binary COPY in the ingest transaction: PostgreSQL then writes them with its multi-row insert
+    /// (one WAL record per page instead of one per row); an <c>INSERT … unnest</c> of the same 1,000 rows cost it about a
+    /// third more CPU, and PostgreSQL is the largest share of the ingest's CPU. Duplicates were removed under the machine's
+    /// row lock, so no conflict handling is needed.
+    /// </summary>
+    private static async Task CopyReadingsAsync(NpgsqlConnection connection, ReadingsRequest request, SignedReadings encoded, IngestPlan plan, bool[] duplicate, CancellationToken ct)
     {
-        var n = plan.NewCount;
-        var (seq, ts, status, produced, rejected, batch) = (new long[n], new long[n], new short[n], new long[n], new long[n], new long[n]);
-        var canonical = new ReadOnlyMemory<byte>[n];
-        var k = 0;
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY telemetry.readings (machine_id, seq, ts, status, produced, rejected, batch_seq, canonical) FROM STDIN (FORMAT BINARY)", ct);
         for (var i = 0; i < request.Count; i++)
         {
             if (duplicate[i]) continue;
-            (seq[k], ts[k], status[k], produced[k], rejected[k], batch[k]) =
-                (request.Seq[i], request.Timestamp[i], (short)request.Status[i], request.Produced[i], request.Rejected[i], plan.BatchOf[i]);
-            canonical[k++] = encoded.Canonical(i);
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(request.MachineId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(request.Seq[i], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(request.Timestamp[i], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync((short)request.Status[i], NpgsqlDbType.Smallint, ct);
+            await copy.WriteAsync(request.Produced[i], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(request.Rejected[i], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(plan.BatchOf[i], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(encoded.Canonical(i), NpgsqlDbType.Bytea, ct);
         }
-        return new NpgsqlBatchCommand("""
-            INSERT INTO telemetry.readings (machine_id, seq, ts, status, produced, rejected, batch_seq, canonical)
-            SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::smallint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bytea[])
-            """)
-        {
-            Parameters =
-            {
-                new() { Value = request.MachineId }, new() { Value = seq }, new() { Value = ts }, new() { Value = status },
-                new() { Value = produced }, new() { Value = rejected }, new() { Value = batch }, new() { Value = canonical },
-            },
-        };
+        await copy.CompleteAsync(ct);
     }
 
     private static NpgsqlBatchCommand UpsertMinutes(ReadingsRequest request, bool[] duplicate)
@@ -129,14 +130,14 @@ internal sealed class ReadingsStore(TelemetryDatabase database, TelemetryOptions
                 new() { Value = after.ReadingCount }, new() { Value = after.GapOpen }, new() { Value = after.FailureReported },
                 new() { Value = open.Number }, new() { Value = open.Count }, new() { Value = open.Bytes },
                 Nullable(empty, open.MinSeq), Nullable(empty, open.MaxSeq), Nullable(empty, open.MinTs), Nullable(empty, open.MaxTs),
-                new() { Value = (object?)open.Since ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz },
+                new() { Value = (object?)open.Since ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
                 new() { Value = after.FailureOpen },
             },
         };
     }
 
     private static NpgsqlParameter Nullable(bool isNull, long value) =>
-        new() { Value = isNull ? DBNull.Value : value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint };
+        new() { Value = isNull ? DBNull.Value : value, NpgsqlDbType = NpgsqlDbType.Bigint };
 
     private static NpgsqlBatchCommand InsertBatches(Guid machineId, IReadOnlyList<BatchSealed> batches) => new("""
         INSERT INTO telemetry.batches (machine_id, batch_seq, first_seq, last_seq, count, bytes, first_ts, last_ts, sealed_at)

@@ -48,26 +48,23 @@ internal sealed class PublishOutbox(
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
-    private sealed record SealedBatch(Guid MachineId, long BatchSeq, long FirstSeq, long LastSeq, int Count, int Bytes, long FirstTs, long LastTs, DateTimeOffset SealedAt);
-
     private async Task<int> PublishBatchesAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var batches = new List<SealedBatch>();
-        await using (var claim = new NpgsqlCommand("""
-            SELECT machine_id, batch_seq, first_seq, last_seq, count, bytes, first_ts, last_ts, sealed_at FROM telemetry.batches
+        await using (var claim = new NpgsqlCommand($"""
+            SELECT {SealedBatch.Columns} FROM telemetry.batches
             WHERE published_at IS NULL ORDER BY sealed_at LIMIT $1 FOR UPDATE SKIP LOCKED
             """, connection, transaction) { Parameters = { new() { Value = BatchPage } } })
         await using (var rows = await claim.ExecuteReaderAsync(ct))
         {
             while (await rows.ReadAsync(ct))
-                batches.Add(new SealedBatch(rows.GetGuid(0), rows.GetInt64(1), rows.GetInt64(2), rows.GetInt64(3), rows.GetInt32(4), rows.GetInt32(5),
-                    rows.GetInt64(6), rows.GetInt64(7), rows.GetFieldValue<DateTimeOffset>(8)));
+                batches.Add(SealedBatch.Read(rows));
         }
         if (batches.Count == 0) return 0;
 
-        var payloads = await LoadPayloadsAsync(connection, transaction, batches, ct);
+        var payloads = await BatchPayloads.LoadAsync(connection, transaction, batches, ct);
         await Task.WhenAll(batches.Select((b, i) => bus.Publish(
             new TelemetryBatchSealed(b.MachineId, b.BatchSeq, b.FirstSeq, b.LastSeq, b.Count, b.FirstTs, b.LastTs, payloads[i], b.SealedAt),
             context => context.MessageId = BatchMessageId(b.MachineId, b.BatchSeq), ct)));
@@ -85,45 +82,6 @@ internal sealed class PublishOutbox(
         await transaction.CommitAsync(ct);
         return batches.Count;
     }
-
-    /// <summary>
-    /// Each batch's readings in sequence order, one canonical reading per line, written straight into an array of the
-    /// recorded size. A batch's readings lie within its seq range (late readings may interleave with another batch's:
-    /// batch_seq filters them), so each batch is one range scan of the primary key, in order; one round trip for the page.
-    /// </summary>
-    private static async Task<byte[][]> LoadPayloadsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<SealedBatch> batches, CancellationToken ct)
-    {
-        await using var load = new NpgsqlBatch(connection, transaction);
-        foreach (var batch in batches)
-        {
-            load.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT canonical FROM telemetry.readings WHERE machine_id = $1 AND seq BETWEEN $2 AND $3 AND batch_seq = $4 ORDER BY seq")
-            {
-                Parameters = { new() { Value = batch.MachineId }, new() { Value = batch.FirstSeq }, new() { Value = batch.LastSeq }, new() { Value = batch.BatchSeq } },
-            });
-        }
-        var payloads = new byte[batches.Count][];
-        await using var rows = await load.ExecuteReaderAsync(ct);
-        for (var i = 0; i < batches.Count; i++)
-        {
-            var (payload, filled, counted) = (new byte[batches[i].Bytes], 0, 0);
-            while (await rows.ReadAsync(ct))
-            {
-                var length = (int)rows.GetBytes(0, 0, null, 0, 0);
-                if (counted++ > 0 && filled < payload.Length) payload[filled++] = (byte)'\n';
-                if (filled + length > payload.Length) throw Inconsistent(batches[i]);
-                rows.GetBytes(0, 0, payload, filled, length);
-                filled += length;
-            }
-            if (counted != batches[i].Count || filled != batches[i].Bytes) throw Inconsistent(batches[i]);
-            payloads[i] = payload;
-            await rows.NextResultAsync(ct);
-        }
-        return payloads;
-    }
-
-    private static InvalidOperationException Inconsistent(SealedBatch batch) =>
-        new($"Batch {batch.BatchSeq} of machine {batch.MachineId} does not match its readings ({batch.Count} readings, {batch.Bytes} bytes recorded).");
 
     private async Task<int> PublishMessagesAsync(CancellationToken ct)
     {
