@@ -257,6 +257,10 @@ public sealed class ConsoleTests(ConsoleFixture stack) : IClassFixture<ConsoleFi
         await page.Locator("#proof-machine").SelectOptionAsync(stack.MachineA.ToString());
         await page.Locator("#proof-seq").FillAsync(ConsoleFixture.Seq(seq));
         await page.Locator("#proof-check").ClickAsync();
+        // Either a verdict or the problem the console shows instead: say which problem, not only that no verdict came.
+        await Expect(page.Locator("#proof-verdict, #proof-error")).ToBeVisibleAsync();
+        if (await page.Locator("#proof-error").CountAsync() > 0)
+            throw new ShouldAssertException($"the console showed a problem instead of a verdict: {await page.Locator("#proof-error").TextContentAsync()}");
         await Expect(page.Locator("#proof-verdict")).ToHaveTextAsync("Proof verified");
         await Expect(page.Locator(".checks li.fail")).ToHaveCountAsync(0);
         await Expect(page.Locator(".checks li[data-check='round-anchored']")).ToHaveClassAsync("pass");
