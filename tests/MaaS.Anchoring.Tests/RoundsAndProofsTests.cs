@@ -110,6 +110,27 @@ public sealed class RoundsAndProofsTests(RoundsFixture fixture) : IClassFixture<
         }
     }
 
+    /// <summary>
+    /// Readings that came late sit in a later batch whose seq range overlaps an earlier batch's (Telemetry seals them so):
+    /// batch 2 holds 1–4 and 15–20, batch 1 holds 5–14. Batch 2 is stored first, so a lookup by range alone finds it for
+    /// seq 5–14 too. Every reading's proof must come from the batch that holds it.
+    /// </summary>
+    [Fact]
+    public async Task LateReadings_InABatchWhoseRangeOverlapsAnother_EachHaveTheirProof()
+    {
+        var machine = await World.RegisterMachineAsync();
+        await World.Bus.PublishAsync(Readings.Batch(machine, 2, [1L, 2, 3, 4, .. Enumerable.Range(15, 6).Select(s => (long)s)]));
+        await World.Bus.PublishAsync(Readings.Batch(machine, 1, Enumerable.Range(5, 10).Select(s => (long)s)));
+        await World.AnchoredAsync(machine, 2);
+
+        for (var seq = 1; seq <= 20; seq++)
+        {
+            var proof = await fixture.ProofAsync(machine, seq);
+            proof.Reading.ShouldBe(System.Text.Encoding.UTF8.GetString(Readings.At(machine, seq).Canonical()));
+            (await fixture.VerifyAsync(proof)).Verified.ShouldBeTrue($"reading {seq}");
+        }
+    }
+
     [Fact]
     public async Task GroupMembers_GetProofs_OthersDoNot()
     {

@@ -36,17 +36,10 @@ public static class GetReadingProof
         var machine = await session.LoadAsync<Group.MachineParties>(machineId, ct) ?? throw DomainException.NotFound("Machine", machineId);
         if (!member.Has(ServiceDefaults.Identity.MemberRoles.Operator)) await BatchAccess.RequireGroupMemberAsync(session, machine, member, ct);
 
-        var batch = await session.Query<BatchView>()
-            .Where(b => b.MachineId == machineId && b.Status != BatchStatus.Refused && b.FirstSeq <= seq && b.LastSeq >= seq)
-            .FirstOrDefaultAsync(ct) ?? throw DomainException.NotFound("Reading", $"{machineId}/{seq}");
-        BatchAccess.RequireNotShredded(batch);
+        var (batch, lines, index) = await FindAsync(session, machineId, seq, ct);
         var round = batch.RoundKey is { } key ? await session.LoadAsync<RoundView>(key, ct) : null;
         if (round?.RoundId is not { } roundId || round.Block is not { } block || round.TransactionHash is null)
             throw DomainException.Conflict("not-anchored-yet", $"Batch {batch.BatchSeq} of machine {machineId} is not in a mined round yet; ask again shortly.");
-        var readings = await session.LoadAsync<BatchReadings>(batch.Id, ct) ?? throw new DomainException(StatusCodes.Status410Gone, "shredded", "The batch's readings are gone.");
-
-        var lines = ReadingBatchEncoding.SplitLines(readings.Lines);
-        var index = IndexOf(lines, seq) ?? throw DomainException.NotFound("Reading", $"{machineId}/{seq}");
         var leafIndex = round.Leaves.Select((l, i) => (l, i)).First(x => x.l.BatchId == batch.Id).i;
         var batchTree = MerkleTree.FromLeafData(lines);
         var roundTree = MerkleTree.FromLeafData([.. round.Leaves.Select(l => l.ToBatchLeaf().Canonical())]);
@@ -58,6 +51,26 @@ public static class GetReadingProof
             Encoding.UTF8.GetString(round.Leaves[leafIndex].ToBatchLeaf().Canonical()), leafIndex, round.Leaves.Count,
             [.. roundTree.GetAuditPath(leafIndex).Select(Convert.ToHexStringLower)], roundTree.RootHex,
             roundId, anchor.Address, chain.Value.ChainId, round.TransactionHash, block, Math.Max(0, head - block)), ReadingProof.JsonOptions);
+    }
+
+    /// <summary>
+    /// The batch that holds the reading. Usually one batch's seq range contains it; a late reading sits in a later batch
+    /// whose range overlaps an earlier one's, so every batch whose range contains the seq is looked into, in batch order.
+    /// </summary>
+    private static async Task<(BatchView Batch, IReadOnlyList<byte[]> Lines, int Index)> FindAsync(IQuerySession session, Guid machineId, long seq, CancellationToken ct)
+    {
+        var candidates = await session.Query<BatchView>()
+            .Where(b => b.MachineId == machineId && b.Status != BatchStatus.Refused && b.FirstSeq <= seq && b.LastSeq >= seq)
+            .OrderBy(b => b.BatchSeq).ToListAsync(ct);
+        foreach (var candidate in candidates.Where(c => !c.Shredded))
+        {
+            if (await session.LoadAsync<BatchReadings>(candidate.Id, ct) is not { } readings) continue;
+            var lines = ReadingBatchEncoding.SplitLines(readings.Lines);
+            if (IndexOf(lines, seq) is { } index) return (candidate, lines, index);
+        }
+        // Not in any readable batch: if a candidate was shredded, the reading may have been there.
+        if (candidates.FirstOrDefault(c => c.Shredded) is { } shredded) BatchAccess.RequireNotShredded(shredded);
+        throw DomainException.NotFound("Reading", $"{machineId}/{seq}");
     }
 
     private static int? IndexOf(IReadOnlyList<byte[]> lines, long seq)

@@ -13,8 +13,14 @@ public static class Readings
     public static TelemetryBatchSealed Batch(Guid machine, long batchSeq, int count = 10)
     {
         var first = ((batchSeq - 1) * count) + 1;
-        var readings = Enumerable.Range(0, count).Select(i => At(machine, first + i)).ToList();
-        return new TelemetryBatchSealed(machine, batchSeq, first, first + count - 1, count, readings[0].Timestamp, readings[^1].Timestamp,
-            ReadingBatchEncoding.JoinLines(readings.Select(r => r.Canonical())), DateTimeOffset.UtcNow);
+        return Batch(machine, batchSeq, Enumerable.Range(0, count).Select(i => first + i));
+    }
+
+    /// <summary>Batch <paramref name="batchSeq"/> of the readings <paramref name="seqs"/> (late readings make batches' ranges overlap).</summary>
+    public static TelemetryBatchSealed Batch(Guid machine, long batchSeq, IEnumerable<long> seqs)
+    {
+        var readings = seqs.Order().Select(seq => At(machine, seq)).ToList();
+        return new TelemetryBatchSealed(machine, batchSeq, readings[0].Seq, readings[^1].Seq, readings.Count, readings.Min(r => r.Timestamp),
+            readings.Max(r => r.Timestamp), ReadingBatchEncoding.JoinLines(readings.Select(r => r.Canonical())), DateTimeOffset.UtcNow);
     }
 }

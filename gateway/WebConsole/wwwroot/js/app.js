@@ -132,14 +132,18 @@ async function route() {
   if (pageName !== name) { location.hash = `#/${pageName}`; return; }
   for (const link of $('menu').querySelectorAll('a')) link.classList.toggle('active', link.dataset.page === pageName);
 
-  stopPage();
   const page = PAGES[pageName];
   const id = rest.length ? decodeURIComponent(rest.join('/')) : null;
+  // Sign-in routes, and so does the hashchange that a redirect or a link queued meanwhile: the page already shown is
+  // not mounted a second time (that would drop what the user typed and abort what it was fetching).
+  const key = `${pageName}/${id ?? ''}`;
+  if (current?.key === key) return;
+  stopPage();
   const moduleName = id && page.detail ? page.detail : page.list;
   const view = h('section', { id: `${moduleName}-page`, class: 'page', dataset: { page: moduleName } });
   const banner = h('div', { class: 'banner' });
   fill($('page'), banner, view);
-  const state = { controller: new AbortController(), live: [], timers: [], running: new Set(), errors: new Map(), banner };
+  const state = { key, controller: new AbortController(), live: [], timers: [], running: new Set(), errors: new Map(), banner };
   current = state;
   const ctx = {
     me,
