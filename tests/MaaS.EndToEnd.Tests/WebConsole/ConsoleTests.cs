@@ -260,7 +260,13 @@ public sealed class ConsoleTests(ConsoleFixture stack) : IClassFixture<ConsoleFi
         // Either a verdict or the problem the console shows instead: say which problem, not only that no verdict came.
         await Expect(page.Locator("#proof-verdict, #proof-error")).ToBeVisibleAsync();
         if (await page.Locator("#proof-error").CountAsync() > 0)
-            throw new ShouldAssertException($"the console showed a problem instead of a verdict: {await page.Locator("#proof-error").TextContentAsync()}");
+        {
+            // What the page asked for, and what the same request answers now, outside the browser.
+            var (machine, asked) = (await page.Locator("#proof-machine").InputValueAsync(), await page.Locator("#proof-seq").InputValueAsync());
+            using var again = await stack.Members[role].Client.GetAsync($"/api/anchoring/proofs/{machine}/{asked}");
+            throw new ShouldAssertException($"the console showed a problem instead of a verdict: {await page.Locator("#proof-error").TextContentAsync()} " +
+                $"(the test posted up to {stack.MachineA}/{seq}; the page asked for {machine}/{asked}; asked again now: {(int)again.StatusCode})");
+        }
         await Expect(page.Locator("#proof-verdict")).ToHaveTextAsync("Proof verified");
         await Expect(page.Locator(".checks li.fail")).ToHaveCountAsync(0);
         await Expect(page.Locator(".checks li[data-check='round-anchored']")).ToHaveClassAsync("pass");

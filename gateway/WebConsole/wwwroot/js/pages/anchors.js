@@ -26,11 +26,19 @@ export async function mount(view, ctx) {
   fill(machineSelect, machines.map(m => h('option', { value: m.id }, `${m.model} · ${short(m.id, 8)}`)));
   if (machines.length === 0) fill(result, h('p', { class: 'muted' }, 'No machines visible to you.'));
 
-  // Suggest the machine's latest reading, so that one click checks something real.
+  // Suggest a recent reading of the machine, so that one click checks something real. The suggestion is a placeholder,
+  // used when the field is left empty: written into the field, it arrived in the middle of what the user typed (the
+  // console tests once typed "5" and sent "45").
+  let suggestions = 0;
   const suggest = async () => {
+    const mine = ++suggestions;
+    seqInput.placeholder = 'seq';
+    delete seqInput.dataset.suggested;
     if (!machineSelect.value) return;
     const status = await maybe(`/api/telemetry/machines/${machineSelect.value}/status`, { signal: ctx.signal });
-    if (status?.lastSeq && !seqInput.value) seqInput.value = String(Math.max(1, status.lastSeq - 1));
+    if (mine !== suggestions || !status?.lastSeq) return; // another machine was chosen meanwhile
+    seqInput.dataset.suggested = String(Math.max(1, status.lastSeq - 1));
+    seqInput.placeholder = `${seqInput.dataset.suggested} (recent)`;
   };
   machineSelect.addEventListener('change', () => { seqInput.value = ''; suggest(); });
   await suggest();
@@ -39,7 +47,7 @@ export async function mount(view, ctx) {
     event.preventDefault();
     fill(result, h('p', { class: 'muted' }, 'Checking…'));
     try {
-      fill(result, await check(machineSelect.value, Number(seqInput.value), ctx));
+      fill(result, await check(machineSelect.value, Number(seqInput.value || seqInput.dataset.suggested), ctx));
     } catch (error) {
       fill(result, h('p', { class: 'error', role: 'alert', id: 'proof-error' }, error?.problem ? [error.problem.title, error.problem.detail].filter(Boolean).join(' — ') : String(error)));
     }
