@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NBitcoin.Secp256k1;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Model;
@@ -16,16 +15,10 @@ namespace MaaS.Chain.Transactions;
 /// </summary>
 public static class Eip1559Signer
 {
-    private static readonly ConditionalWeakTable<EthECKey, ECPrivKey> PrivateKeys = [];
-
     /// <returns>The signed transaction (0x-prefixed hex, type 2 envelope) and its hash.</returns>
     public static (string Raw, string Hash) Sign(EthECKey key, Transaction1559 transaction)
     {
-        var privateKey = PrivateKeys.GetValue(key, k => ECPrivKey.Create(k.GetPrivateKeyAsBytes()));
-        var signingHash = Sha3Keccack.Current.CalculateHash(transaction.GetRLPEncodedRaw());
-        if (!privateKey.TrySignRecoverable(signingHash, out var signature) || signature is null)
-            throw new InvalidOperationException("secp256k1 refused to sign the transaction hash.");
-        var (r, s, recoveryId) = signature;
+        var (r, s, recoveryId) = RecoverableSigning.Sign(key, Sha3Keccack.Current.CalculateHash(transaction.GetRLPEncodedRaw()));
         transaction.SetSignature(new Signature(Minimal(r), Minimal(s), [(byte)recoveryId]));
         var raw = transaction.GetRLPEncoded();
         return (raw.ToHex(true), Sha3Keccack.Current.CalculateHash(raw).ToHex(true));

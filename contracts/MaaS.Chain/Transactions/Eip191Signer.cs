@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using NBitcoin.Secp256k1;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Signer;
 using Nethereum.Util;
@@ -13,16 +11,10 @@ namespace MaaS.Chain.Transactions;
 /// </summary>
 public static class Eip191Signer
 {
-    private static readonly ConditionalWeakTable<EthECKey, ECPrivKey> PrivateKeys = [];
-
     /// <returns>0x-prefixed r ‖ s ‖ v, v being 27 or 28.</returns>
     public static string Sign(EthECKey key, byte[] message)
     {
-        var privateKey = PrivateKeys.GetValue(key, k => ECPrivKey.Create(k.GetPrivateKeyAsBytes()));
-        var hash = Sha3Keccack.Current.CalculateHash(Prefixed(message));
-        if (!privateKey.TrySignRecoverable(hash, out var signature) || signature is null)
-            throw new InvalidOperationException("secp256k1 refused to sign the message hash.");
-        var (r, s, recoveryId) = signature;
+        var (r, s, recoveryId) = RecoverableSigning.Sign(key, Sha3Keccack.Current.CalculateHash(Prefixed(message)));
         var bytes = new byte[65];
         r.WriteToSpan(bytes.AsSpan(0, 32));
         s.WriteToSpan(bytes.AsSpan(32, 32));

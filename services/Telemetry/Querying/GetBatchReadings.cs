@@ -27,12 +27,7 @@ public static class GetBatchReadings
     private static async Task<IResult> Get(Guid machineId, long batchSeq, HttpContext http, TelemetryDatabase database, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using (var parties = new NpgsqlCommand("SELECT oem, customer FROM telemetry.machines WHERE machine_id = $1", connection) { Parameters = { new() { Value = machineId } } })
-        await using (var row = await parties.ExecuteReaderAsync(ct))
-        {
-            var found = await row.ReadAsync(ct);
-            MachineAccess.Demand(http.Member(), machineId, found && !row.IsDBNull(0) ? row.GetString(0) : null, found && !row.IsDBNull(1) ? row.GetString(1) : null);
-        }
+        await MachineAccess.DemandAsync(connection, http.Member(), machineId, ct);
         SealedBatch? batch = null;
         await using (var find = new NpgsqlCommand($"SELECT {SealedBatch.Columns} FROM telemetry.batches WHERE machine_id = $1 AND batch_seq = $2", connection)
         {

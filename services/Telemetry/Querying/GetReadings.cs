@@ -34,12 +34,7 @@ public static class GetReadings
         var afterSeq = after ?? 0;
 
         await using var connection = await database.OpenAsync(ct);
-        await using (var parties = new NpgsqlCommand("SELECT oem, customer FROM telemetry.machines WHERE machine_id = $1", connection) { Parameters = { new() { Value = machineId } } })
-        await using (var row = await parties.ExecuteReaderAsync(ct))
-        {
-            var found = await row.ReadAsync(ct);
-            MachineAccess.Demand(http.Member(), machineId, found && !row.IsDBNull(0) ? row.GetString(0) : null, found && !row.IsDBNull(1) ? row.GetString(1) : null);
-        }
+        await MachineAccess.DemandAsync(connection, http.Member(), machineId, ct);
 
         // With a window, the time index narrows the scan to the seq range of its minutes (see ReadingMinutes).
         var (firstMinute, lastMinute) = ReadingMinutes.Window(fromMs, toMs);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MaaS.ServiceDefaults.Errors;
 using MaaS.ServiceDefaults.Identity;
+using Npgsql;
 
 namespace MaaS.Telemetry.Querying;
 
@@ -16,6 +17,15 @@ internal static class MachineAccess
         if (member.Has(MemberRoles.Operator)) return;
         if (string.Equals(member.Account, oem, StringComparison.OrdinalIgnoreCase) || string.Equals(member.Account, customer, StringComparison.OrdinalIgnoreCase)) return;
         throw DomainException.NotFound("Machine", machineId);
+    }
+
+    /// <summary>Reads the machine's parties and demands that the member is one of them (or the operator).</summary>
+    public static async Task DemandAsync(NpgsqlConnection connection, MemberIdentity member, Guid machineId, CancellationToken ct)
+    {
+        await using var parties = new NpgsqlCommand("SELECT oem, customer FROM telemetry.machines WHERE machine_id = $1", connection) { Parameters = { new() { Value = machineId } } };
+        await using var row = await parties.ExecuteReaderAsync(ct);
+        var found = await row.ReadAsync(ct);
+        Demand(member, machineId, found && !row.IsDBNull(0) ? row.GetString(0) : null, found && !row.IsDBNull(1) ? row.GetString(1) : null);
     }
 
     /// <summary>A time bound: Unix milliseconds, or an ISO 8601 instant.</summary>

@@ -136,11 +136,11 @@ public static class BenchIngestCommand
     private static int RequestsPerBox(int readingsPerRequest, int boxes, TimeSpan duration) =>
         (int)Math.Min(Math.Ceiling(duration.TotalSeconds * 120_000 / readingsPerRequest / boxes), duration.TotalSeconds * 60);
 
-    private static async Task<System.Collections.Concurrent.ConcurrentQueue<Body>[]> PrepareAsync(IReadOnlyList<Box> boxes, int readingsPerRequest, int perBox, CancellationToken ct)
+    private static async Task<Queue<Body>[]> PrepareAsync(IReadOnlyList<Box> boxes, int readingsPerRequest, int perBox, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var queues = await Task.WhenAll(boxes.Select(box => Task.Run(() =>
-            new System.Collections.Concurrent.ConcurrentQueue<Body>(Enumerable.Range(0, perBox).Select(_ => Build(box, readingsPerRequest))), ct)));
+            new Queue<Body>(Enumerable.Range(0, perBox).Select(_ => Build(box, readingsPerRequest))), ct)));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  prepared {perBox * boxes.Count:N0} signed requests of {readingsPerRequest} readings in {started.Elapsed.TotalSeconds:0.0} s"));
         return queues;
