@@ -19,6 +19,12 @@ public sealed class EventsOptions
     /// <summary>Only <c>https://</c> webhook URLs (production); the test and dev profiles post to plain http on loopback.</summary>
     public bool RequireHttps { get; set; }
 
+    /// <summary>
+    /// Post to loopback, private and other non-public addresses too. Off by default: a member's URL must not reach the
+    /// gateway's own network. <c>./maas</c> turns it on for its stacks, whose receivers run on the same machine.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
     /// <summary>How often an idle instance looks for due deliveries (a new event or a redelivery request wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -41,7 +41,11 @@ public static class PartnerEvents
         services.AddHostedService<DeliveryWorker>();
         services.AddHttpClient(DeliveryWorker.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             // A receiver's redirect is a failed attempt, not a reason to post the event somewhere else.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectCallback = WebhookDestinations.Connect(options.AllowPrivateNetworks),
+            });
         services.AddHttpClient(RabbitManagement.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<RabbitManagement>();
         return services;

@@ -40,19 +40,15 @@ public sealed class RateLimitOptions
     public BucketOptions Anonymous { get; set; } = new() { PermitsPerSecond = 200, Burst = 400 };
 
     /// <summary>
-    /// Per device on <c>POST /api/telemetry/readings</c>, keyed by the <c>X-Machine-Id</c> header: the machine id is
-    /// in the signed body too, but parsing every body at the gateway would cost what ingest is optimised to avoid.
+    /// Per client address on <c>POST /api/telemetry/readings</c>, which carries no credentials: one address may front many
+    /// IoT boxes. The per-device limit is Telemetry's, keyed by the key that signed the readings (<c>Telemetry:DeviceRateLimit</c>):
+    /// only a signature proves which device sent a request, and the gateway does not check signatures.
     /// </summary>
-    public BucketOptions Device { get; set; } = new() { PermitsPerSecond = 200, Burst = 400 };
-
-    /// <summary>Per client address on ingest, whether or not it names the machine: one address may front many IoT boxes.</summary>
     public BucketOptions IngestPerAddress { get; set; } = new() { PermitsPerSecond = 50_000, Burst = 50_000 };
 }
 
 public static class RateLimits
 {
-    public const string MachineIdHeader = "X-Machine-Id";
-
     public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
@@ -60,7 +56,7 @@ public static class RateLimits
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerCaller(options), PerDevice(options));
+            o.GlobalLimiter = PerCaller(options);
             o.OnRejected = (context, _) => Reject(context);
         });
         return services;
@@ -79,11 +75,6 @@ public static class RateLimits
             ? RateLimitPartition.GetTokenBucketLimiter($"ingest:{Address(context)}", _ => options.IngestPerAddress.ToLimiter())
             : RateLimitPartition.GetTokenBucketLimiter($"anonymous:{Address(context)}", _ => options.Anonymous.ToLimiter());
     });
-
-    private static PartitionedRateLimiter<HttpContext> PerDevice(RateLimitOptions options) => PartitionedRateLimiter.Create<HttpContext, string>(context =>
-        options.Enabled && IsIngest(context.Request) && context.Request.Headers[MachineIdHeader].ToString() is { Length: > 0 and <= 64 } machine
-            ? RateLimitPartition.GetTokenBucketLimiter($"device:{machine.ToLowerInvariant()}", _ => options.Device.ToLimiter())
-            : RateLimitPartition.GetNoLimiter("no-device"));
 
     private static ValueTask Reject(OnRejectedContext context)
     {

@@ -17,6 +17,9 @@ public sealed class TelemetryOptions
     /// <summary>A reading's <c>ts</c> may be at most this old (a device catching up after an outage).</summary>
     public TimeSpan MaxReadingAge { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>Readings requests per device (by the key that signed them) and instance; beyond it a 429 with Retry-After.</summary>
+    public Ingesting.DeviceRateLimitOptions DeviceRateLimit { get; set; } = new();
+
     public SealingOptions Sealing { get; set; } = new();
 
     /// <summary>How often an idle outbox publisher looks for work sealed by another instance (its own work wakes it at once).</summary>

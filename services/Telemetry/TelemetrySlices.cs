@@ -39,6 +39,7 @@ public static class TelemetrySlices
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<MachineView>();
         builder.Services.AddSingleton<ReadingsStore>();
+        builder.Services.AddSingleton<DeviceRateLimit>();
         builder.Services.AddHostedService<SealAgedBatches>();
         builder.Services.AddHostedService<DetectGaps>();
         builder.Services.AddHostedService<PublishOutbox>();

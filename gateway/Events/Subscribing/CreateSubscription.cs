@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MaaS.Gateway.Events.Delivering;
 using MaaS.Gateway.Identity;
 
 namespace MaaS.Gateway.Events.Subscribing;
@@ -31,6 +32,7 @@ public static class CreateSubscription
     {
         var errors = Subscriptions.Validate(request.EventTypes, request.MachineIds);
         if (ValidateUrl(request.Url, options.RequireHttps) is { } urlError) errors["url"] = [urlError];
+        else if (await WebhookDestinations.RefusalAsync(new Uri(request.Url!), options.AllowPrivateNetworks, ct) is { } destinationError) errors["url"] = [destinationError];
         if (errors.Count > 0) return EventProblems.Of(StatusCodes.Status422UnprocessableEntity, "validation", "The subscription is not valid.", errors);
 
         var secret = "whsec_" + Base64Url(RandomNumberGenerator.GetBytes(32));

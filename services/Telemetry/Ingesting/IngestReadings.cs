@@ -20,12 +20,13 @@ public static class IngestReadings
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return telemetry;
     }
 
     private static async Task<Results<Accepted<IngestResponse>, ProblemHttpResult>> Ingest(
-        HttpContext http, ReadingsStore store, TelemetryOptions options, TimeProvider clock, CancellationToken ct)
+        HttpContext http, ReadingsStore store, DeviceRateLimit devices, TelemetryOptions options, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var limits = new ReadingLimits(options.MaxReadingsPerRequest,
@@ -47,6 +48,12 @@ public static class IngestReadings
 
         using var signed = SignedReadings.Encode(request);
         var signer = DeviceSignature.Recover(signed.Bytes, request.Signature);
+        if (devices.Refuse(signer) is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Refusal.TooManyRequests(seconds).ToResult();
+        }
         var (stored, refused) = await store.StoreAsync(request, signed, signer, now, ct);
         if (refused is null) return TypedResults.Accepted((string?)null, stored);
         if (refused.Status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "EIP191 realm=\"maas-telemetry\"";

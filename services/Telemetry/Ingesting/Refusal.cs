@@ -25,6 +25,9 @@ internal sealed record Refusal(int Status, string Code, string Title, string Det
     public static Refusal NotExecuting(Guid machineId) => new(409, "machine-not-executing", "The machine is not executing.",
         $"Machine '{machineId}' is not started on chain; its readings are refused until it is.");
 
+    public static Refusal TooManyRequests(int retryAfterSeconds) => new(429, "rate-limited", "Too many requests from this device.",
+        $"This device sent more readings requests than its budget allows; retry after {retryAfterSeconds} s, or send more readings per request.");
+
     public ProblemHttpResult ToResult()
     {
         var problem = Errors is null ? new Microsoft.AspNetCore.Mvc.ProblemDetails() : new HttpValidationProblemDetails(Errors);

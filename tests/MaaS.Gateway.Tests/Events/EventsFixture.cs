@@ -86,6 +86,8 @@ public sealed class EventsFixture : IAsyncLifetime
         ["ConnectionStrings:Postgres"] = Environment.Postgres,
         ["ConnectionStrings:RabbitMq"] = Environment.RabbitMq.ToString(),
         ["RabbitMq:ManagementUrl"] = Environment.Servers.RabbitMqManagement.ToString(),
+        // The receivers of these tests listen on loopback.
+        ["Gateway:Events:AllowPrivateNetworks"] = "true",
         ["Gateway:Events:BaseDelay"] = "00:00:00.200",
         ["Gateway:Events:MaxAttempts"] = MaxAttempts.ToString(CultureInfo.InvariantCulture),
         ["Gateway:Events:PollInterval"] = "00:00:00.100",
