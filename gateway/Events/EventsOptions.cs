@@ -31,6 +31,15 @@ public sealed class EventsOptions
     /// <summary>Deliveries one instance claims at a time.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// Events, finished deliveries and their log are kept this long (a dead letter is redeliverable, and a Last-Event-ID
+    /// replayable, for as long); a delivery still pending is kept with its event until it is delivered or dead-lettered.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often each instance removes what is older than <see cref="Retention"/>.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>SSE comment lines this often, so proxies and clients see a live connection.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -3,6 +3,7 @@ using MaaS.Gateway.Events.Catalog;
 using MaaS.Gateway.Events.Consuming;
 using MaaS.Gateway.Events.Delivering;
 using MaaS.Gateway.Events.PartnerQueues;
+using MaaS.Gateway.Events.Retention;
 using MaaS.Gateway.Events.Streaming;
 using MaaS.Gateway.Events.Subscribing;
 using Npgsql;
@@ -39,6 +40,7 @@ public static class PartnerEvents
         services.AddHostedService(sp => sp.GetRequiredService<EventBroadcast>());
         services.AddSingleton<PartnerQueuePublisher>();
         services.AddHostedService<DeliveryWorker>();
+        services.AddHostedService<PruneEvents>();
         services.AddHttpClient(DeliveryWorker.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             // A receiver's redirect is a failed attempt, not a reason to post the event somewhere else.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

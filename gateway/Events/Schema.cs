@@ -29,6 +29,8 @@ public static class Schema
             cycle_attempts int NOT NULL DEFAULT 0, next_attempt_at timestamptz, leased_until timestamptz, last_status int, last_error text,
             created_at timestamptz NOT NULL, delivered_at timestamptz, dead_lettered_at timestamptz, UNIQUE (subscription_id, event_seq));
         CREATE INDEX IF NOT EXISTS deliveries_due ON gateway.deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS deliveries_event ON gateway.deliveries (event_seq);
+        CREATE INDEX IF NOT EXISTS events_stored_at ON gateway.events (stored_at);
         CREATE TABLE IF NOT EXISTS gateway.delivery_attempts (
             delivery_id uuid NOT NULL REFERENCES gateway.deliveries ON DELETE CASCADE, attempt int NOT NULL, at timestamptz NOT NULL,
             status_code int, error text, duration_ms int NOT NULL, PRIMARY KEY (delivery_id, attempt));

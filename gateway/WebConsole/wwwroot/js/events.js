@@ -1,6 +1,7 @@
 // The gateway's server-sent event stream, GET /api/events (CloudEvents as `data:`). EventSource cannot send the
 // X-Api-Key header, so the stream is read with fetch(). Where the gateway has no stream (404) the console polls;
-// on other failures it polls and tries the stream again later.
+// on other failures it polls and tries the stream again later, resuming after the last event it received
+// (Last-Event-ID: the gateway replays what was missed).
 
 const RETRY_MS = 15000;
 
@@ -14,13 +15,20 @@ export function connectEvents(key, onEvent, onMode) {
   let closed = false;
   let controller = null;
   let timer = null;
+  let lastId = null;
+  const received = (event) => {
+    if (event.id) lastId = event.id;
+    onEvent(event);
+  };
 
   async function run() {
     if (closed) return;
     controller = new AbortController();
     let response;
     try {
-      response = await fetch('/api/events', { headers: { 'X-Api-Key': key(), Accept: 'text/event-stream' }, signal: controller.signal, cache: 'no-store' });
+      const headers = { 'X-Api-Key': key(), Accept: 'text/event-stream' };
+      if (lastId) headers['Last-Event-ID'] = lastId;
+      response = await fetch('/api/events', { headers, signal: controller.signal, cache: 'no-store' });
     } catch {
       return later(RETRY_MS);
     }
@@ -28,7 +36,7 @@ export function connectEvents(key, onEvent, onMode) {
     if (!response.ok || !response.body) { onMode('polling'); return later(RETRY_MS); }
     onMode('events');
     try {
-      await read(response.body, onEvent);
+      await read(response.body, received);
     } catch {
       // aborted or cut: fall back to polling until the stream is back
     }
