@@ -25,6 +25,9 @@ public sealed class EventsOptions
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
 
+    /// <summary>Base64 of 32 random bytes that seal webhook secrets at rest (see WebhookSecrets); without it they are stored as given.</summary>
+    public string? SecretsKey { get; set; }
+
     /// <summary>How often an idle instance looks for due deliveries (a new event or a redelivery request wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

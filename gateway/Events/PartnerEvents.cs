@@ -31,6 +31,7 @@ public static class PartnerEvents
         var broker = BrokerSettings.From(new Uri(rabbit), configuration["RabbitMq:ManagementUrl"]);
         services.AddSingleton(broker);
         services.AddSingleton(new EventsDatabase(NpgsqlDataSource.Create(postgres)));
+        services.AddSingleton(WebhookSecrets.From(options.SecretsKey));
         // Before the bus (hosted services start in registration order): consumers write into these tables.
         services.AddHostedService<SchemaCreator>();
         services.AddSingleton<RecordEvent>();

@@ -16,12 +16,12 @@ namespace MaaS.Gateway.Events.Delivering;
 /// is dead-lettered until its owner asks for a redelivery.
 /// </summary>
 public sealed class DeliveryWorker(
-    EventsDatabase db, EventsOptions options, DeliverySignal signal, IHttpClientFactory clients, PartnerQueuePublisher queues, ILogger<DeliveryWorker> logger)
+    EventsDatabase db, EventsOptions options, DeliverySignal signal, IHttpClientFactory clients, PartnerQueuePublisher queues, WebhookSecrets secrets, ILogger<DeliveryWorker> logger)
     : BackgroundService
 {
     public const string ClientName = "webhooks";
 
-    private sealed record Due(Guid Id, int CycleAttempts, int Attempts, string Kind, string? Url, string? Secret, string? Queue, string EventId, string EventType,
+    private sealed record Due(Guid Id, Guid SubscriptionId, int CycleAttempts, int Attempts, string Kind, string? Url, string? Secret, string? Queue, string EventId, string EventType,
         DateTimeOffset Time, byte[] Body);
 
     private sealed record Outcome(bool Delivered, int? StatusCode, string? Error, int DurationMs);
@@ -68,7 +68,7 @@ public sealed class DeliveryWorker(
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) c
                 WHERE d.id = c.id
                 RETURNING d.id, d.cycle_attempts, d.attempts, d.subscription_id, d.event_seq)
-            SELECT c.id, c.cycle_attempts, c.attempts, s.kind, s.url, s.secret, s.queue, e.id, e.type, e.time, e.body
+            SELECT c.id, c.subscription_id, c.cycle_attempts, c.attempts, s.kind, s.url, s.secret, s.queue, e.id, e.type, e.time, e.body
             FROM claimed c JOIN gateway.subscriptions s ON s.id = c.subscription_id JOIN gateway.events e ON e.seq = c.event_seq
             """);
         command.Parameters.AddWithValue(options.BatchSize);
@@ -76,9 +76,9 @@ public sealed class DeliveryWorker(
         await using var rows = await command.ExecuteReaderAsync(ct);
         var due = new List<Due>();
         while (await rows.ReadAsync(ct))
-            due.Add(new Due(rows.GetGuid(0), rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.IsDBNull(4) ? null : rows.GetString(4),
-                rows.IsDBNull(5) ? null : rows.GetString(5), rows.IsDBNull(6) ? null : rows.GetString(6), rows.GetString(7), rows.GetString(8),
-                rows.GetFieldValue<DateTimeOffset>(9), (byte[])rows[10]));
+            due.Add(new Due(rows.GetGuid(0), rows.GetGuid(1), rows.GetInt32(2), rows.GetInt32(3), rows.GetString(4), rows.IsDBNull(5) ? null : rows.GetString(5),
+                rows.IsDBNull(6) ? null : rows.GetString(6), rows.IsDBNull(7) ? null : rows.GetString(7), rows.GetString(8), rows.GetString(9),
+                rows.GetFieldValue<DateTimeOffset>(10), (byte[])rows[11]));
         return due;
     }
 
@@ -94,7 +94,7 @@ public sealed class DeliveryWorker(
             }
             using var request = new HttpRequestMessage(HttpMethod.Post, d.Url) { Content = new ByteArrayContent(d.Body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventEnvelope.MediaType) { CharSet = "utf-8" };
-            request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(d.Secret!, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), d.Body));
+            request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(secrets.Open(d.Secret!, d.SubscriptionId), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), d.Body));
             request.Headers.Add("X-MaaS-Delivery", d.Id.ToString());
             request.Headers.Add("X-MaaS-Attempt", (d.Attempts + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

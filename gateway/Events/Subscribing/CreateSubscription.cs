@@ -28,7 +28,7 @@ public static class CreateSubscription
     }
 
     private static async Task<IResult> Create(CreateWebhookRequest request, HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] EventsDatabase db,
-        EventsOptions options, TimeProvider clock, CancellationToken ct)
+        EventsOptions options, [Microsoft.AspNetCore.Mvc.FromServices] WebhookSecrets secrets, TimeProvider clock, CancellationToken ct)
     {
         var errors = Subscriptions.Validate(request.EventTypes, request.MachineIds);
         if (ValidateUrl(request.Url, options.RequireHttps) is { } urlError) errors["url"] = [urlError];
@@ -36,7 +36,8 @@ public static class CreateSubscription
         if (errors.Count > 0) return EventProblems.Of(StatusCodes.Status422UnprocessableEntity, "validation", "The subscription is not valid.", errors);
 
         var secret = "whsec_" + Base64Url(RandomNumberGenerator.GetBytes(32));
-        var subscription = new NewSubscription(Guid.CreateVersion7(), SubscriptionKinds.Webhook, http.Caller()!, request.Url, secret, null, null,
+        var id = Guid.CreateVersion7();
+        var subscription = new NewSubscription(id, SubscriptionKinds.Webhook, http.Caller()!, request.Url, secrets.Seal(secret, id), null, null,
             request.EventTypes!, request.MachineIds ?? [], clock.GetUtcNow());
         await Subscriptions.InsertAsync(db.Source, subscription, ct);
         return TypedResults.Created($"/api/subscriptions/{subscription.Id}", new WebhookCreated(subscription.Id, subscription.Kind, request.Url!,

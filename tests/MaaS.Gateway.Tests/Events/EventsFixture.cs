@@ -38,6 +38,9 @@ public sealed class EventsFixture : IAsyncLifetime
 
     public WebhookReceiver Receiver { get; private set; } = null!;
 
+    /// <summary>Seals the webhook secrets of this fixture's gateways (every instance of a deployment has the same).</summary>
+    public string SecretsKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public Member Operator { get; private set; } = null!;
 
     public Member Oem { get; private set; } = null!;
@@ -88,6 +91,7 @@ public sealed class EventsFixture : IAsyncLifetime
         ["RabbitMq:ManagementUrl"] = Environment.Servers.RabbitMqManagement.ToString(),
         // The receivers of these tests listen on loopback.
         ["Gateway:Events:AllowPrivateNetworks"] = "true",
+        ["Gateway:Events:SecretsKey"] = SecretsKey,
         ["Gateway:Events:BaseDelay"] = "00:00:00.200",
         ["Gateway:Events:MaxAttempts"] = MaxAttempts.ToString(CultureInfo.InvariantCulture),
         ["Gateway:Events:PollInterval"] = "00:00:00.100",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using MaaS.Gateway.Events.Subscribing;
 using MaaS.Testing;
 using Shouldly;
 
@@ -59,6 +60,33 @@ public sealed class WebhookTests(EventsFixture fixture)
         var log = await stranger.GetAsync<JsonElement>($"/api/subscriptions/{strangers}/deliveries");
         log.EnumerateArray().Where(d => d.GetProperty("machineId").GetGuid() == machineId).ShouldBeEmpty();
         fixture.Receiver.For(strangerHook).Where(r => r.Subject == machineId.ToString()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TheSecret_IsSealedAtRest_AndStillSigns()
+    {
+        var hook = "sealed-" + Guid.NewGuid().ToString("N")[..8];
+        var id = await fixture.SubscribeAsync(fixture.Oem, hook, [MachineTypes[0]]);
+        var secret = fixture.Receiver.SecretOf(hook);
+
+        var stored = await fixture.ScalarAsync<string>("SELECT secret FROM gateway.subscriptions WHERE id = $1", id);
+        stored.ShouldNotContain(secret);
+        stored.ShouldNotContain(secret["whsec_".Length..]);
+        var secrets = WebhookSecrets.From(fixture.SecretsKey);
+        secrets.Open(stored, id).ShouldBe(secret);
+        // Bound to its subscription: the same sealed value under another subscription's id does not open.
+        Should.Throw<System.Security.Cryptography.AuthenticationTagMismatchException>(() => secrets.Open(stored, Guid.NewGuid()));
+        // A database dump without the key is no help either.
+        Should.Throw<System.Security.Cryptography.AuthenticationTagMismatchException>(
+            () => WebhookSecrets.From(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))).Open(stored, id));
+
+        var machineId = await fixture.ProvisionAsync(fixture.Customer, accept: false);
+        var delivered = await Eventually.GetAsync(async () =>
+        {
+            await Task.Yield();
+            return fixture.Receiver.For(hook).FirstOrDefault(r => r.Subject == machineId.ToString());
+        }, "the webhook to get the registration", TimeSpan.FromSeconds(60));
+        delivered.SignatureValid.ShouldBeTrue();
     }
 
     [Fact]
