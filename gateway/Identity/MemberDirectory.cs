@@ -10,11 +10,18 @@ namespace MaaS.Gateway.Identity;
 
 /// <summary>
 /// Resolves API keys and OIDC subjects to members by asking the Machines service, which owns membership (it stores
-/// only key hashes). Answers are cached briefly: a revoked or expired key stops working within <see cref="CacheFor"/>.
+/// only key hashes). Answers are cached for <c>Gateway:Identity:CacheFor</c> (10 s). A revocation does not wait for
+/// that: every instance forgets what it cached when Machines announces a revoked key or member
+/// (<see cref="Events.Visibility.IdentityRevokedConsumer"/>); the cache time bounds only an expiry (a key rotated with an
+/// overlap) and a revocation announced while the broker is unreachable.
 /// </summary>
-public sealed class MemberDirectory(IHttpClientFactory clients, IProxyStateLookup proxy, IdentityTokens tokens, IMemoryCache cache, ILogger<MemberDirectory> logger)
+public sealed class MemberDirectory(
+    IHttpClientFactory clients, IProxyStateLookup proxy, IdentityTokens tokens, IMemoryCache cache, IConfiguration configuration, ILogger<MemberDirectory> logger)
 {
-    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+    private readonly TimeSpan cacheFor = configuration.GetValue("Gateway:Identity:CacheFor", TimeSpan.FromSeconds(10));
+
+    // Every cached identity expires when this is cancelled: forgetting all is cheaper than knowing which keys a member had.
+    private CancellationTokenSource generation = new();
 
     /// <summary>The gateway's own identity, for the internal endpoints that resolve callers.</summary>
     private static readonly MemberIdentity Gateway = new(Guid.Empty, "gateway", MemberRoles.Gateway, "", KeyScope.Read);
@@ -35,8 +42,17 @@ public sealed class MemberDirectory(IHttpClientFactory clients, IProxyStateLooku
         if (cache.TryGetValue(cacheKey, out MemberIdentity? known)) return known;
         var member = await AskMachinesAsync(path, ct);
         // A member still waiting for the chain to confirm it is asked again every time, so its roles apply the moment it joins.
-        if (member is not null && member.Roles != MemberRoles.None) cache.Set(cacheKey, member, CacheFor);
+        if (member is not null && member.Roles != MemberRoles.None)
+            cache.Set(cacheKey, member, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = cacheFor }
+                .AddExpirationToken(new Microsoft.Extensions.Primitives.CancellationChangeToken(generation.Token)));
         return member;
+    }
+
+    /// <summary>Forgets every cached identity: the next request of each caller is resolved with Machines again.</summary>
+    public void ForgetAll()
+    {
+        var previous = Interlocked.Exchange(ref generation, new CancellationTokenSource());
+        previous.Cancel();
     }
 
     private async Task<MemberIdentity?> AskMachinesAsync(string path, CancellationToken ct)

@@ -7,7 +7,7 @@ using Contract = MaaS.Contracts.Machines;
 
 namespace MaaS.Machines;
 
-/// <summary>What the Machines service tells the others, and when: a chain fact once it is final, never before.</summary>
+/// <summary>What the Machines service tells the others, and when: a chain fact once it is final, never before; an API key's revocation at once.</summary>
 public sealed class MachinesIntegrationEvents : IIntegrationEventMapper
 {
     public object? Map(IEvent stored) => stored.Data switch
@@ -26,6 +26,8 @@ public sealed class MachinesIntegrationEvents : IIntegrationEventMapper
             e.Ref.TransactionHash, e.Ref.Block, e.ObservedAt),
         AccreditationWithdrawnOnChain { Final: true } e => new Contract.MaintainerAccreditationWithdrawn(e.Oem, e.Maintainer, MemberIds.For(e.Maintainer), e.Model,
             e.Region, e.Ref.TransactionHash, e.Ref.Block, e.ObservedAt),
+        // An off-chain fact: gateways must stop the key at once, so it is told as soon as it is stored.
+        ApiKeyRevoked e => new Contract.ApiKeyRevoked(e.MemberId, e.KeyHash, e.At),
         _ => null,
     };
 }

@@ -9,3 +9,6 @@ public sealed record MemberRevoked(Guid MemberId, string Account, string Transac
 public sealed record MaintainerAccredited(string Oem, string Maintainer, Guid MaintainerId, string Model, ushort Region, string TransactionHash, long Block, DateTimeOffset At);
 
 public sealed record MaintainerAccreditationWithdrawn(string Oem, string Maintainer, Guid MaintainerId, string Model, ushort Region, string TransactionHash, long Block, DateTimeOffset At);
+
+/// <summary>An API key stopped (revoked, or rotated without overlap); off chain, published as soon as it is stored. Key id = first 16 hex digits of the hash.</summary>
+public sealed record ApiKeyRevoked(Guid MemberId, string KeyHash, DateTimeOffset At);

@@ -25,6 +25,7 @@ public static class EventsBus
             bus.AddConsumer<MaintainerAccreditedConsumer>();
             bus.AddConsumer<MaintainerAccreditationWithdrawnConsumer>();
             bus.AddConsumer<MemberRevokedConsumer>();
+            bus.AddConsumer<IdentityRevokedConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(broker.Host, (ushort)broker.Port, broker.VirtualHost, h =>
@@ -37,8 +38,13 @@ public static class EventsBus
                     e.UseMessageRetry(r => r.Intervals(
                         TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
                         TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)));
-                    e.ConfigureConsumers(context);
+                    foreach (var kind in EventCatalog.All) e.ConfigureConsumer(context, typeof(PartnerEventConsumer<>).MakeGenericType(kind.MessageType));
+                    e.ConfigureConsumer<MaintainerAccreditedConsumer>(context);
+                    e.ConfigureConsumer<MaintainerAccreditationWithdrawnConsumer>(context);
+                    e.ConfigureConsumer<MemberRevokedConsumer>(context);
                 });
+                // Every instance must hear every revocation: a queue of its own, deleted when the instance goes.
+                rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition("gateway-identities"), e => e.ConfigureConsumer<IdentityRevokedConsumer>(context));
             });
         });
         services.Configure<MassTransitHostOptions>(o =>
