@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using MaaS.Chain.Deployment;
 using MaaS.OffChain;
@@ -143,6 +144,49 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
         using var permissions = await client.PutAsync($"api/permissions/{Name}/{user}",
             new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json"));
         permissions.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Stops RabbitMQ routing what is published to exchange <paramref name="source"/> (a message type's exchange, e.g.
+    /// <c>MaaS.Contracts.Anchoring:TelemetryBatchAnchored</c>) to exchange <paramref name="destination"/> (a receive endpoint's,
+    /// e.g. <c>invoicing-telemetry-batch-anchored</c>) until the result is disposed: what is published meanwhile never
+    /// reaches that endpoint, as if the message had been delayed beyond the moment a test is about. The broker's own
+    /// topology is changed, nothing in the service.
+    /// </summary>
+    public async Task<IAsyncDisposable> UnbindAsync(string source, string destination)
+    {
+        using var client = Management();
+        var bindings = $"api/bindings/{Uri.EscapeDataString(Name)}/e/{Uri.EscapeDataString(source)}/e/{Uri.EscapeDataString(destination)}";
+        var existing = await client.GetFromJsonAsync<List<BindingInfo>>(bindings) ?? [];
+        if (existing.Count == 0) throw new InvalidOperationException($"No binding from exchange {source} to {destination} in virtual host {Name}.");
+        foreach (var binding in existing)
+        {
+            using var deleted = await client.DeleteAsync($"{bindings}/{Uri.EscapeDataString(binding.PropertiesKey)}");
+            deleted.EnsureSuccessStatusCode();
+        }
+        return new Rebinding(this, bindings, existing);
+    }
+
+    private sealed record BindingInfo(
+        [property: System.Text.Json.Serialization.JsonPropertyName("routing_key")] string RoutingKey,
+        [property: System.Text.Json.Serialization.JsonPropertyName("properties_key")] string PropertiesKey,
+        [property: System.Text.Json.Serialization.JsonPropertyName("arguments")] Dictionary<string, object?>? Arguments);
+
+    private sealed class Rebinding(IsolatedEnvironment environment, string bindings, IReadOnlyList<BindingInfo> removed) : IAsyncDisposable
+    {
+        private bool restored;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (restored) return;
+            restored = true;
+            using var client = environment.Management();
+            foreach (var binding in removed)
+            {
+                using var created = await client.PostAsJsonAsync(bindings, new { routing_key = binding.RoutingKey, arguments = binding.Arguments ?? [] });
+                created.EnsureSuccessStatusCode();
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MaaS.Testing;
@@ -14,11 +15,17 @@ namespace MaaS.Testing;
 public sealed class ServiceHost<TEntry> : WebApplicationFactory<TEntry> where TEntry : class
 {
     private readonly IReadOnlyDictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? services;
 
     /// <param name="port">0 for a fresh port; a fixed one lets a restarted instance take its predecessor's place behind a gateway.</param>
-    public ServiceHost(IReadOnlyDictionary<string, string?> settings, int port = 0)
+    /// <param name="services">
+    /// Registrations on top of the service's own, for a test that must observe or delay what the service does through a
+    /// library's own extension point (e.g. a Marten session listener); never to replace the service's behaviour.
+    /// </param>
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, int port = 0, Action<IServiceCollection>? services = null)
     {
         this.settings = settings;
+        this.services = services;
         UseKestrel(o => o.Listen(IPAddress.Loopback, port));
     }
 
@@ -26,6 +33,7 @@ public sealed class ServiceHost<TEntry> : WebApplicationFactory<TEntry> where TE
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (services is not null) builder.ConfigureTestServices(services);
     }
 
     /// <summary>Starts the host if needed and gives the address Kestrel listens on.</summary>

@@ -67,7 +67,13 @@ public sealed class InvoicingWorld : IAsyncDisposable
     private IBusControl bus = null!;
     private readonly ConcurrentQueue<object> published = new();
 
-    private InvoicingWorld(IsolatedEnvironment environment) => Environment = environment;
+    private readonly Action<IServiceCollection>? invoicingServices;
+
+    private InvoicingWorld(IsolatedEnvironment environment, Action<IServiceCollection>? invoicingServices)
+    {
+        Environment = environment;
+        this.invoicingServices = invoicingServices;
+    }
 
     public IsolatedEnvironment Environment { get; }
 
@@ -106,9 +112,10 @@ public sealed class InvoicingWorld : IAsyncDisposable
 
     public IReadOnlyList<T> Published<T>() => [.. published.OfType<T>()];
 
-    public static async Task<InvoicingWorld> CreateAsync(string purpose)
+    /// <param name="invoicingServices">Registrations added to the Invoicing host's (see <see cref="ServiceHost{TEntry}"/>).</param>
+    public static async Task<InvoicingWorld> CreateAsync(string purpose, Action<IServiceCollection>? invoicingServices = null)
     {
-        var world = new InvoicingWorld(await IsolatedEnvironment.CreateAsync(purpose));
+        var world = new InvoicingWorld(await IsolatedEnvironment.CreateAsync(purpose), invoicingServices);
         await world.InitializeAsync();
         return world;
     }
@@ -144,7 +151,7 @@ public sealed class InvoicingWorld : IAsyncDisposable
         InvoicingSettings["Invoicing:Settle"] = "00:00:01";
         InvoicingSettings["Invoicing:PollInterval"] = "00:00:00.100";
         InvoicingSettings["Logging:LogLevel:MaaS.Invoicing"] = System.Environment.GetEnvironmentVariable("MAAS_TEST_INVOICING_LOG") ?? "Warning";
-        Invoicing = new ServiceHost<InvoicingApi>(InvoicingSettings);
+        Invoicing = new ServiceHost<InvoicingApi>(InvoicingSettings, services: invoicingServices);
         _ = Invoicing.Address;
 
         bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -337,9 +344,14 @@ public abstract class WorldFixture : IAsyncLifetime
 {
     protected abstract string Purpose { get; }
 
+    /// <summary>Registrations added to the Invoicing host's; none by default.</summary>
+    protected virtual void ConfigureInvoicing(IServiceCollection services)
+    {
+    }
+
     public InvoicingWorld World { get; private set; } = null!;
 
-    public async Task InitializeAsync() => World = await InvoicingWorld.CreateAsync(Purpose);
+    public async Task InitializeAsync() => World = await InvoicingWorld.CreateAsync(Purpose, ConfigureInvoicing);
 
     public async Task DisposeAsync() => await World.DisposeAsync();
 }

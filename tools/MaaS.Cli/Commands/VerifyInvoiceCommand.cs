@@ -38,6 +38,15 @@ public static class VerifyInvoiceCommand
     /// <summary>Prints one line per check; 0 only if every check holds.</summary>
     public static async Task<int> VerifyAsync(string invoiceId, string rpcUrl, string deploymentFile, string gatewayUrl, string apiKey, CancellationToken ct)
     {
+        using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return await VerifyAsync(invoiceId, rpcUrl, deploymentFile, http, Console.Out, ct);
+    }
+
+    /// <param name="http">The gateway, presenting a member of the machine's group (the readings are decrypted for it).</param>
+    /// <param name="output">Where the checks are written, one line each.</param>
+    public static async Task<int> VerifyAsync(string invoiceId, string rpcUrl, string deploymentFile, HttpClient http, TextWriter output, CancellationToken ct)
+    {
         var dot = invoiceId.LastIndexOf('.');
         var machine = Guid.Parse(invoiceId[..dot]);
         var period = uint.Parse(invoiceId[(dot + 1)..], CultureInfo.InvariantCulture);
@@ -45,16 +54,14 @@ public static class VerifyInvoiceCommand
         var contracts = await ChainDeployment.LoadAsync(deploymentFile, ct);
         var invoicing = new InvoicingContract(contracts["Invoicing"].Address, web3);
         var anchor = new TelemetryAnchorContract(contracts["TelemetryAnchor"].Address, web3);
-        using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
         var issued = await IssuedAsync(web3, contracts, machine, period, ct);
         if (issued is null)
         {
-            Console.WriteLine($"FAIL issued            no InvoiceIssued log for machine {machine} period {period}");
+            output.WriteLine($"FAIL issued            no InvoiceIssued log for machine {machine} period {period}");
             return 1;
         }
-        Console.WriteLine($"invoice {invoiceId} revision {issued.Revision}: total {issued.Total}, terms v{issued.TermsVersion}, document {Cid.FromDigestHex(issued.InvoiceHash).V0}");
+        output.WriteLine($"invoice {invoiceId} revision {issued.Revision}: total {issued.Total}, terms v{issued.TermsVersion}, document {Cid.FromDigestHex(issued.InvoiceHash).V0}");
         var document = await http.GetByteArrayAsync($"/api/invoicing/invoices/{invoiceId}/document", ct);
         var claimed = InvoiceDocument.Parse(document);
 
@@ -66,7 +73,7 @@ public static class VerifyInvoiceCommand
         var pricing = PricingTerms.Parse(JsonSerializer.SerializeToUtf8Bytes(termsJson));
         var termsOk = Cid.Compute(pricing.Canonical()).DigestHex == Convert.ToHexStringLower(termsHash)
             || Cid.Compute(JsonSerializer.SerializeToUtf8Bytes(termsJson)).DigestHex == Convert.ToHexStringLower(termsHash);
-        Console.WriteLine($"{(termsOk ? "ok  " : "FAIL")} terms            version {issued.TermsVersion} hashes to the chain's {Convert.ToHexStringLower(termsHash)[..16]}…");
+        output.WriteLine($"{(termsOk ? "ok  " : "FAIL")} terms            version {issued.TermsVersion} hashes to the chain's {Convert.ToHexStringLower(termsHash)[..16]}…");
 
         // The grace is the document's (a third party cannot know the OEM's setting); the period bounds are the chain's.
         var grace = (claimed.Period.CutoffMs - claimed.Period.EndMs) / 1000;
@@ -91,15 +98,16 @@ public static class VerifyInvoiceCommand
             }
             catch (InvalidDataException ex)
             {
-                Console.WriteLine($"FAIL batch           {ex.Message}");
+                output.WriteLine($"FAIL batch           {ex.Message}");
             }
         }
-        await AddUnlistedBatchesAsync(http, web3, anchor, machine, claimed, window, billed, known, roots, ct);
+        var batchesOk = await AddUnlistedBatchesAsync(http, web3, anchor, machine, claimed, window, billed, known, roots, output, ct);
         var basis = new InvoiceBasis(claimed.Oem, claimed.Customer, issued.TermsVersion, Convert.ToHexStringLower(termsHash), pricing);
         var verdict = InvoiceVerification.Verify(issued, document, window, basis, roots, known, billed);
-        foreach (var check in verdict.Checks) Console.WriteLine($"{(check.Ok ? "ok  " : "FAIL")} {check.Name,-16} {check.Detail}");
-        Console.WriteLine(verdict.Ok && termsOk ? "invoice verified" : "invoice NOT verified");
-        return verdict.Ok && termsOk ? 0 : 1;
+        foreach (var check in verdict.Checks) output.WriteLine($"{(check.Ok ? "ok  " : "FAIL")} {check.Name,-16} {check.Detail}");
+        var ok = verdict.Ok && termsOk && batchesOk;
+        output.WriteLine(ok ? "invoice verified" : "invoice NOT verified");
+        return ok ? 0 : 1;
     }
 
     /// <summary>
@@ -107,10 +115,12 @@ public static class VerifyInvoiceCommand
     /// densely from 1, so walk them (until the first unknown number) and add every batch the document does not list that was
     /// anchored before the cut-off and holds readings no earlier invoice billed; the recomputation then includes it and the
     /// comparison fails, as the customer's node does with the batches it was told of. The batch's anchor (round path, root)
-    /// comes from the proof of its first reading and is checked against the chain like the listed ones.
+    /// comes from the proof of its first reading and is checked against the chain like the listed ones. A batch anchored in
+    /// time whose unbilled readings all belong to a later period (stamped after the period's end) is not missing. False when
+    /// a batch is missing or could not be read (then a missing one would go unnoticed).
     /// </summary>
-    private static async Task AddUnlistedBatchesAsync(HttpClient http, Web3 web3, TelemetryAnchorContract anchor, Guid machine, InvoiceDocument claimed,
-        InvoicePeriod window, IReadOnlySet<long> billed, List<AnchoredReadings> known, Dictionary<long, string> roots, CancellationToken ct)
+    private static async Task<bool> AddUnlistedBatchesAsync(HttpClient http, Web3 web3, TelemetryAnchorContract anchor, Guid machine, InvoiceDocument claimed,
+        InvoicePeriod window, IReadOnlySet<long> billed, List<AnchoredReadings> known, Dictionary<long, string> roots, TextWriter output, CancellationToken ct)
     {
         var listed = claimed.Inputs.Select(i => i.Anchor.Batch).ToHashSet();
         var unlisted = 0;
@@ -121,8 +131,8 @@ public static class VerifyInvoiceCommand
             if (response.StatusCode == System.Net.HttpStatusCode.NotFound) break;
             if (!response.IsSuccessStatusCode)
             {
-                Console.WriteLine($"FAIL batches         batch {seq} not readable ({(int)response.StatusCode}): a batch missing from the document would go unnoticed");
-                return;
+                output.WriteLine($"FAIL batches         batch {seq} not readable ({(int)response.StatusCode}): a batch missing from the document would go unnoticed");
+                return false;
             }
             var batch = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
             if (batch.GetProperty("block").ValueKind != JsonValueKind.Number) continue;   // not anchored yet: after the cut-off
@@ -135,13 +145,16 @@ public static class VerifyInvoiceCommand
             var anchorOf = new BatchAnchor(machine, seq, batch.GetProperty("count").GetInt32(), batch.GetProperty("root").GetString()!, batch.GetProperty("cid").GetString()!,
                 proof.RoundId, proof.LeafIndex, proof.RoundSize, proof.RoundPath, proof.RoundRoot, proof.Block, blockTime, proof.TransactionHash.ToLowerInvariant());
             if (await anchor.RoundAsync((ulong)proof.RoundId, ct) is { } round) roots[proof.RoundId] = Convert.ToHexStringLower(round.Root);
-            known.Add(AnchoredReadings.FromLines(anchorOf, await http.GetByteArrayAsync($"/api/anchoring/machines/{machine}/batches/{seq}/readings", ct)));
+            var readings = AnchoredReadings.FromLines(anchorOf, await http.GetByteArrayAsync($"/api/anchoring/machines/{machine}/batches/{seq}/readings", ct));
+            known.Add(readings);
+            if (InvoiceCalculator.Select(window, [readings], billed).Count == 0) continue;
             unlisted++;
-            Console.WriteLine($"note batches         batch {seq} (readings {first}..{last}) was anchored in round {proof.RoundId} before the cut-off and is not in the document");
+            output.WriteLine($"note batches         batch {seq} (readings {first}..{last}) was anchored in round {proof.RoundId} before the cut-off and is not in the document");
         }
-        Console.WriteLine(unlisted == 0
+        output.WriteLine(unlisted == 0
             ? "ok   batches          every batch of the machine anchored before the cut-off and not billed earlier is in the document"
             : $"FAIL batches         {unlisted} batch(es) anchored before the cut-off are missing from the document");
+        return unlisted == 0;
     }
 
     /// <summary>The latest revision's <c>InvoiceIssued</c> log of (machine, period), from the chain alone.</summary>
