@@ -77,21 +77,19 @@ public sealed class EncodingTests
         }
     }
 
-    /// <summary>The example in docs/telemetry.md, signed there with <c>cast wallet sign</c> by anvil's first test key.</summary>
+    /// <summary>
+    /// The example in docs/telemetry.md and in the OpenAPI document (<see cref="IngestExample"/>), signed with
+    /// <c>cast wallet sign</c> by anvil's first test key.
+    /// </summary>
     [Fact]
     public void DocumentedExample_SignedWithCast_Verifies()
     {
-        const string body = """
-            {"machineId":"0193a6f0-0000-7000-8000-000000000001","readings":[
-              {"seq":2,"ts":1764158410000,"status":"running","produced":4,"rejected":1,"sensors":{"temp_mc":21620,"rpm":1210}},
-              {"seq":1,"ts":1764158400000,"status":"running","produced":3,"rejected":0,"sensors":{"temp_mc":21500,"rpm":1200}}],
-             "signature":"0xe8d139e313b52033de709ff72b573038d539eda9cf8199bb3c7176a88e2b923a7f61c8b052d9e667c9e06576f5cb3eedb590707bd558c12df435c8a98a7af8331c"}
-            """;
-        var (request, refusal) = ReadingsRequest.Parse(Encoding.UTF8.GetBytes(body), Limits);
+        var (request, refusal) = ReadingsRequest.Parse(Encoding.UTF8.GetBytes(IngestExample.Json), Limits);
         refusal.ShouldBeNull();
         using var signed = SignedReadings.Encode(request!);
         Encoding.UTF8.GetString(signed.Bytes).ShouldBe(DocumentedSignedBytes);
-        DeviceSignature.Recover(signed.Bytes, request!.Signature).ShouldBe("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+        DeviceSignature.Recover(signed.Bytes, request!.Signature).ShouldBe(IngestExample.Signer);
+        IngestExample.Signer.ShouldBe("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
     }
 
     public const string DocumentedSignedBytes =

@@ -41,6 +41,16 @@ public sealed class IngestTests(IngestEnvironment environment) : IClassFixture<I
     }
 
     [Fact]
+    public async Task OpenApiDocument_ShowsTheSignedExampleRequest()
+    {
+        using var client = environment.Host.CreateHttpClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+        var example = document["paths"]!["/api/telemetry/readings"]!["post"]!["requestBody"]!["content"]!["application/json"]!["example"];
+        example.ShouldNotBeNull();
+        JsonNode.DeepEquals(example, JsonNode.Parse(MaaS.Telemetry.Ingesting.IngestExample.Json)).ShouldBeTrue(example.ToJsonString());
+    }
+
+    [Fact]
     public async Task Ingest_RetriedAndOverlappingRequests_StoreEachReadingOnce()
     {
         var device = await environment.RegisterMachineAsync();

@@ -14,7 +14,7 @@ public static class IngestReadings
     public static RouteGroupBuilder MapIngestReadings(this RouteGroupBuilder telemetry)
     {
         telemetry.MapPost("/readings", Ingest).AllowAnonymous()
-            .Accepts<ReadingsRequestBody>("application/json")
+            .Accepts<ReadingsRequestBody>("application/json").WithIngestExample()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
