@@ -38,6 +38,7 @@ public static class InvoicingSlices
         builder.Services.AddSingleton<BatchReadings>();
         builder.Services.AddSingleton<BatchesRoundRoots>();
         builder.Services.AddSingleton<BillingFacts>();
+        builder.Services.AddSingleton<MachineInvoicingLock>();
         builder.Services.AddSingleton<InvoiceVerifier>();
         builder.Services.AddSingleton<InvoicingRun>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InvoicingRun>());

@@ -28,7 +28,8 @@ public static class InvoiceCalculator
 {
     /// <summary>
     /// Which readings the invoice bills: from batches anchored before the cut-off, those stamped before the period's end and
-    /// not in <paramref name="alreadyBilled"/> (the sequence numbers of the machine's earlier invoices). A reading anchored
+    /// not in <paramref name="alreadyBilled"/> (the sequence numbers the latest revisions of the machine's invoices of every other
+    /// period bill, later ones included, so a period's correction never bills what the next period already did). A reading anchored
     /// after the cut-off waits for the next period; one stamped later waits for its own period: nothing is dropped, nothing
     /// billed twice.
     /// </summary>

@@ -14,7 +14,7 @@ public sealed record InvoiceVerdict(IReadOnlyList<VerificationCheck> Checks, Inv
 /// <summary>
 /// The verification every party runs (docs/invoicing.md §4), pure: the caller fetched the document, the terms, the round
 /// roots the chain holds and the readings of every batch it knows (each checked against its batch root), and the sequence
-/// numbers billed by the machine's earlier invoices.
+/// numbers billed by the machine's invoices of every other period (their latest revisions on chain, later periods too).
 /// </summary>
 public static class InvoiceVerification
 {

@@ -60,7 +60,12 @@ public sealed class BillingFacts(IInvoicingContract invoicing, IOffChainStore st
         return Math.Max((long)latest.Timestamp.Value, clock.GetUtcNow().ToUnixTimeSeconds());
     }
 
-    public async Task<BillingInputs> GatherAsync(IQuerySession session, BilledMachine machine, uint period, MemberIdentity member, CancellationToken ct)
+    /// <param name="onChainOnly">
+    /// Whether the other invoices count only as far as the chain holds them (a verifier: the issuer's document was computed
+    /// from what was on chain, or sent before it, when it was issued), or also with a revision this node computed and sent
+    /// but the chain does not show yet (the issuer: its own sends are mined in order, so that one lands first).
+    /// </param>
+    public async Task<BillingInputs> GatherAsync(IQuerySession session, BilledMachine machine, uint period, MemberIdentity member, bool onChainOnly, CancellationToken ct)
     {
         var schedule = await ScheduleAsync(machine.Id, ct) ?? throw new InvalidOperationException($"Machine {machine.Id}: no accepted terms on chain.");
         var last = await LastPeriodAsync(machine, schedule.EpochSeconds, schedule.BillingPeriodSeconds, ct);
@@ -72,7 +77,7 @@ public sealed class BillingFacts(IInvoicingContract invoicing, IOffChainStore st
         var terms = PricingTerms.Parse(await store.GetAsync(Cid.FromDigest(termsHash), ct));
         var basis = new InvoiceBasis(machine.Oem, machine.Customer, version, Convert.ToHexStringLower(termsHash), terms);
 
-        var billed = await BilledBeforeAsync(session, machine.Id, period, ct);
+        var billed = await BilledElsewhereAsync(session, machine.Id, period, onChainOnly, ct);
         var batches = await session.Query<AnchoredBatch>().Where(b => b.MachineId == machine.Id).ToListAsync(ct);
         var known = new List<AnchoredReadings>();
         foreach (var batch in batches.OrderBy(b => b.BatchSeq))
@@ -95,14 +100,20 @@ public sealed class BillingFacts(IInvoicingContract invoicing, IOffChainStore st
         throw new InvalidOperationException($"Machine {machine.Id}: no terms version applies to period {period}.");
     }
 
-    /// <summary>The sequence numbers billed by the machine's invoices of earlier periods (their latest issued revisions), read from their documents.</summary>
-    public async Task<IReadOnlySet<long>> BilledBeforeAsync(IQuerySession session, Guid machine, uint period, CancellationToken ct)
+    /// <summary>
+    /// The sequence numbers billed by the machine's invoices of every other period — earlier and later — in their latest
+    /// revisions, read from their documents (rule (c) of docs/invoicing.md §3). Later periods count as well: a correction of
+    /// a period, computed after the next period billed a late batch, must not bill that batch again.
+    /// </summary>
+    public async Task<IReadOnlySet<long>> BilledElsewhereAsync(IQuerySession session, Guid machine, uint period, bool onChainOnly, CancellationToken ct)
     {
-        var earlier = await session.Query<InvoiceView>().Where(i => i.MachineId == machine && i.Period < period).ToListAsync(ct);
+        var others = await session.Query<InvoiceView>().Where(i => i.MachineId == machine && i.Period != period).ToListAsync(ct);
         var billed = new HashSet<long>();
-        foreach (var invoice in earlier)
+        foreach (var invoice in others)
         {
-            var cid = invoice.OnChain() is { } issued ? Cid.FromDigestHex(issued.InvoiceHash) : invoice.DocumentCid is { } computed ? Cid.Parse(computed) : null;
+            var cid = !onChainOnly && invoice.AwaitsIssue() && invoice.ComputedCid is { } computed ? Cid.Parse(computed)
+                : invoice.OnChain() is { } issued ? Cid.FromDigestHex(issued.InvoiceHash)
+                : !onChainOnly && invoice.DocumentCid is { } first ? Cid.Parse(first) : null;
             if (cid is null) continue;
             foreach (var input in InvoiceDocument.Parse(await store.GetAsync(cid, ct)).Inputs) billed.UnionWith(input.AllSeqs());
         }

@@ -94,6 +94,12 @@ public sealed record InvoiceView
 
     public IReadOnlyList<Guid> Operations { get; init; } = [];
 
+    /// <summary>The highest revision this deployment computed (and sent); above <see cref="OnChain"/>'s while its issue is not yet on chain.</summary>
+    public ushort? ComputedRevision { get; init; }
+
+    /// <summary>The document of <see cref="ComputedRevision"/>.</summary>
+    public string? ComputedCid { get; init; }
+
     public InvoiceVerified? LastVerification { get; init; }
 
     /// <summary>The OEM's node's answer to the latest dispute it answered (re-issued, or the dispute stands).</summary>
@@ -111,6 +117,8 @@ public sealed record InvoiceView
         Id = e.StreamId, InvoiceId = InvoiceIds.For(e.MachineId, e.Period), MachineId = e.MachineId, Period = e.Period,
         Revision = State == InvoiceState.Computed || e.Revision > Revision ? e.Revision : Revision, DocumentCid = DocumentCid ?? e.DocumentCid,
         Total = Total ?? e.Total, InputsRoot = InputsRoot ?? e.InputsRoot, Operations = [.. Operations, e.OperationId], UpdatedAt = e.At,
+        ComputedRevision = ComputedRevision is { } computed && computed > e.Revision ? computed : e.Revision,
+        ComputedCid = ComputedRevision is { } earlier && earlier > e.Revision ? ComputedCid : e.DocumentCid,
     };
 
     public InvoiceView Apply(Answering.InvoiceDisputeAnswered e) => this with { LastDisputeAnswer = e, UpdatedAt = e.At };
@@ -160,6 +168,9 @@ public sealed record InvoiceView
             UpdatedAt = at,
         };
     }
+
+    /// <summary>A revision this deployment computed is not on chain yet (sent, not yet mined or not yet followed).</summary>
+    public bool AwaitsIssue() => ComputedRevision is { } computed && (OnChain() is not { } issued || issued.Revision < computed);
 
     public IssuedInvoice? OnChain() => Issued.Where(i => History.Live().Any(h => h.Key == i.Ref.Key)).OrderBy(i => i.Revision).LastOrDefault() is { } i
         ? new IssuedInvoice(i.MachineId, i.Period, i.Revision, i.TermsVersion, i.Total, i.InvoiceHash, i.InputsRoot)

@@ -78,11 +78,24 @@ public static class VerifyInvoiceCommand
         // The grace is the document's (a third party cannot know the OEM's setting); the period bounds are the chain's.
         var grace = (claimed.Period.CutoffMs - claimed.Period.EndMs) / 1000;
         var window = InvoicePeriod.Of(machine, period, terms.Epoch!.Value.ToUnixTimeSeconds(), terms.BillingPeriodSeconds, grace, claimed.Period.Final);
+        // Rule (c) of docs/invoicing.md §3: readings billed by the latest revision of any other period of the machine, later
+        // ones too (the OEM's node and the customer's node count them), each document believed as far as it hashes to the chain.
         var billed = new HashSet<long>();
-        for (var p = 0u; p < period; p++)
+        for (var p = 0u; ; p++)
         {
-            using var earlier = await http.GetAsync($"/api/invoicing/invoices/{machine}.{p}/document", ct);
-            if (earlier.IsSuccessStatusCode) foreach (var input in InvoiceDocument.Parse(await earlier.Content.ReadAsByteArrayAsync(ct)).Inputs) billed.UnionWith(input.AllSeqs());
+            if (p == period) continue;
+            if (await IssuedAsync(web3, contracts, machine, p, ct) is not { } other)
+            {
+                if (p > period) break;   // periods are issued in order: none after the first one missing
+                continue;
+            }
+            var bytes = await http.GetByteArrayAsync($"/api/invoicing/invoices/{machine}.{p}/document", ct);
+            if (Cid.Compute(bytes).DigestHex != other.InvoiceHash)
+            {
+                output.WriteLine($"FAIL billed           the document of period {p} does not hash to its revision {other.Revision} on chain");
+                return 1;
+            }
+            foreach (var input in InvoiceDocument.Parse(bytes).Inputs) billed.UnionWith(input.AllSeqs());
         }
         var known = new List<AnchoredReadings>();
         var roots = new Dictionary<long, string>();
@@ -113,7 +126,7 @@ public static class VerifyInvoiceCommand
     /// <summary>
     /// A batch the document leaves out is caught only by a checker that knows it exists. Telemetry numbers a machine's batches
     /// densely from 1, so walk them (until the first unknown number) and add every batch the document does not list that was
-    /// anchored before the cut-off and holds readings no earlier invoice billed; the recomputation then includes it and the
+    /// anchored before the cut-off and holds readings no other invoice billed; the recomputation then includes it and the
     /// comparison fails, as the customer's node does with the batches it was told of. The batch's anchor (round path, root)
     /// comes from the proof of its first reading and is checked against the chain like the listed ones. A batch anchored in
     /// time whose unbilled readings all belong to a later period (stamped after the period's end) is not missing. False when
@@ -152,7 +165,7 @@ public static class VerifyInvoiceCommand
             output.WriteLine($"note batches         batch {seq} (readings {first}..{last}) was anchored in round {proof.RoundId} before the cut-off and is not in the document");
         }
         output.WriteLine(unlisted == 0
-            ? "ok   batches          every batch of the machine anchored before the cut-off and not billed earlier is in the document"
+            ? "ok   batches          every batch of the machine anchored before the cut-off and not billed elsewhere is in the document"
             : $"FAIL batches         {unlisted} batch(es) anchored before the cut-off are missing from the document");
         return unlisted == 0;
     }

@@ -23,7 +23,7 @@ public sealed record InvoiceDisputeAnswered(Guid StreamId, ushort Revision, stri
 /// re-issue when the honest document is no longer the one on chain, else record that the dispute stands. Idempotent: the
 /// re-issue's operation id follows from machine, period and revision, and an answered revision is not answered again.
 /// </summary>
-public sealed class InvoiceDisputedConsumer(IDocumentStore store, BillingFacts facts, InvoicingRun run, IOffChainStore offChain, ISigningKeys keys,
+public sealed class InvoiceDisputedConsumer(IDocumentStore store, BillingFacts facts, InvoicingRun run, MachineInvoicingLock locks, IOffChainStore offChain, ISigningKeys keys,
     IOptions<InvoicingOptions> options, TimeProvider clock, ILogger<InvoiceDisputedConsumer> logger) : IConsumer<InvoiceDisputed>
 {
     public async Task Consume(ConsumeContext<InvoiceDisputed> context)
@@ -34,13 +34,17 @@ public sealed class InvoiceDisputedConsumer(IDocumentStore store, BillingFacts f
         var machine = await session.LoadAsync<BilledMachine>(message.MachineId, ct);
         if (machine is null || await keys.FindAsync(machine.Oem, ct) is null) return;
         var streamId = InvoiceIds.StreamOf(machine.Id, message.Period);
+        // Not while the run computes a period of this machine (docs/invoicing.md §3); what it reads is read with the lock held.
+        await using var held = await locks.AcquireAsync(machine.Id, ct);
         var view = await session.LoadAsync<InvoiceView>(streamId, ct);
         // Only the latest revision's standing dispute: a withdrawn one, an answered one or one already corrected needs nothing.
         if (view?.OnChain() is not { } issued || issued.Revision != message.Revision || view.State != InvoiceState.Disputed) return;
         if (view.LastDisputeAnswer?.Revision == message.Revision) return;
 
         var oem = Acting.As(machine.Oem, MemberRoles.Oem);
-        var recomputed = (await facts.GatherAsync(session, machine, message.Period, oem, ct)).Compute();
+        // Readings billed by any other period's latest revision stay out, later periods' too: when the next period billed a
+        // late batch before this dispute came, the batch stays billed there and the dispute stands.
+        var recomputed = (await facts.GatherAsync(session, machine, message.Period, oem, onChainOnly: false, ct)).Compute();
         var bytes = recomputed.Canonical();
         var cid = await offChain.PutAsync(bytes, ct);
         var evidenceMatches = message.EvidenceCid == cid.V0;

@@ -27,6 +27,7 @@ public sealed class InvoicingRun(IServiceProvider services, IOptions<InvoicingOp
     private IInvoicingContract invoicing => services.GetRequiredService<IInvoicingContract>();
     private IOffChainStore offChain => services.GetRequiredService<IOffChainStore>();
     private ISigningKeys keys => services.GetRequiredService<ISigningKeys>();
+    private MachineInvoicingLock locks => services.GetRequiredService<MachineInvoicingLock>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,24 +72,49 @@ public sealed class InvoicingRun(IServiceProvider services, IOptions<InvoicingOp
     private async Task InvoiceDuePeriodsAsync(IQuerySession session, BilledMachine machine, CancellationToken ct)
     {
         if (await facts.ScheduleAsync(machine.Id, ct) is not { } schedule) return;
-        var last = await facts.LastPeriodAsync(machine, schedule.EpochSeconds, schedule.BillingPeriodSeconds, ct);
-        var invoiced = await session.Query<InvoiceView>().Where(i => i.MachineId == machine.Id).Select(i => i.Period).ToListAsync(ct);
-        var next = invoiced.Count == 0 ? 0u : invoiced.Max() + 1;
-        var now = await facts.ChainNowSecondsAsync(clock);
-        var wait = (long)(options.Value.Grace + options.Value.Settle).TotalSeconds;
-        // One period per pass: the next one's "already billed" set includes this one's document.
-        if (last is { } final && next > final) return;
-        var due = schedule.EpochSeconds + ((next + 1L) * schedule.BillingPeriodSeconds) + wait;
-        logger.LogDebug("Machine {Machine}: next period {Period} due at {Due}, chain time {Now}", machine.Id, next, due, now);
-        if (now < due) return;
+        if (await DuePeriodAsync(session, machine, schedule, ct) is null) return;
+        // Not while a dispute answer of this machine computes (docs/invoicing.md §3): read again once the lock is held.
+        await using var held = await locks.AcquireAsync(machine.Id, ct);
+        if (await DuePeriodAsync(session, machine, schedule, ct) is not { } next) return;
+        // The next period's "billed elsewhere" set must include every correction of an earlier period, and the customer
+        // recomputes it from the chain: wait until each earlier revision this node computed is on chain and each dispute of
+        // one is answered (a re-issue with a late batch then bills it there, and this period leaves it out).
+        var earlier = await session.Query<InvoiceView>().Where(i => i.MachineId == machine.Id && i.Period < next).ToListAsync(ct);
+        if (earlier.FirstOrDefault(i => i.AwaitsIssue() || AwaitsAnswer(i)) is { } unsettled)
+        {
+            logger.LogDebug("Machine {Machine}: period {Period} waits for invoice {Invoice} ({State}, revision {Revision} computed)",
+                machine.Id, next, unsettled.InvoiceId, unsettled.State, unsettled.ComputedRevision);
+            return;
+        }
         await IssueAsync(session, machine, next, 0, ct);
     }
 
-    /// <summary>Computes the document of <paramref name="period"/>, stores it off-chain and issues it (revision <paramref name="revision"/>).</summary>
+    /// <summary>The next period to invoice if it is due on the chain's clock, one period per pass (its set of readings billed elsewhere includes this one's document).</summary>
+    private async Task<uint?> DuePeriodAsync(IQuerySession session, BilledMachine machine, (long EpochSeconds, uint BillingPeriodSeconds) schedule, CancellationToken ct)
+    {
+        var last = await facts.LastPeriodAsync(machine, schedule.EpochSeconds, schedule.BillingPeriodSeconds, ct);
+        var invoiced = await session.Query<InvoiceView>().Where(i => i.MachineId == machine.Id).Select(i => i.Period).ToListAsync(ct);
+        var next = invoiced.Count == 0 ? 0u : invoiced.Max() + 1;
+        if (last is { } final && next > final) return null;
+        var now = await facts.ChainNowSecondsAsync(clock);
+        var wait = (long)(options.Value.Grace + options.Value.Settle).TotalSeconds;
+        var due = schedule.EpochSeconds + ((next + 1L) * schedule.BillingPeriodSeconds) + wait;
+        logger.LogDebug("Machine {Machine}: next period {Period} due at {Due}, chain time {Now}", machine.Id, next, due, now);
+        return now < due ? null : next;
+    }
+
+    /// <summary>The latest revision is disputed and this node (which answers disputes) has not answered it yet.</summary>
+    private bool AwaitsAnswer(InvoiceView invoice) =>
+        options.Value.AnswerDisputes && invoice.State == InvoiceState.Disputed && invoice.LastDisputeAnswer?.Revision != invoice.OnChain()?.Revision;
+
+    /// <summary>
+    /// Computes the document of <paramref name="period"/>, stores it off-chain and issues it (revision <paramref name="revision"/>).
+    /// The caller holds the machine's <see cref="MachineInvoicingLock"/>.
+    /// </summary>
     public async Task<OperationView> IssueAsync(IQuerySession session, BilledMachine machine, uint period, ushort revision, CancellationToken ct)
     {
         var oem = Acting.As(machine.Oem, MaaS.ServiceDefaults.Identity.MemberRoles.Oem);
-        var inputs = await facts.GatherAsync(session, machine, period, oem, ct);
+        var inputs = await facts.GatherAsync(session, machine, period, oem, onChainOnly: false, ct);
         var document = inputs.Compute();
         var bytes = document.Canonical();
         var cid = await offChain.PutAsync(bytes, ct);

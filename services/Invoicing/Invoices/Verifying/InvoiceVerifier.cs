@@ -28,7 +28,7 @@ public sealed class InvoiceVerifier(IDocumentStore store, BillingFacts facts, Ba
         var view = await session.LoadAsync<InvoiceView>(streamId, ct);
         var issued = view?.OnChain() ?? throw DomainException.Conflict("not-issued", $"Invoice {InvoiceIds.For(machineId, period)} is not issued on chain (yet).");
 
-        var inputs = await facts.GatherAsync(session, machine, period, customer, ct);
+        var inputs = await facts.GatherAsync(session, machine, period, customer, onChainOnly: true, ct);
         // The document's own batches too, so a batch this node does not know is reported by name rather than just as a difference.
         byte[] document;
         try
