@@ -30,13 +30,6 @@ public sealed class DisputeReissueFixture : WorldFixture
 [Trait("Category", "Integration")]
 public sealed class DisputeReissueTests(DisputeReissueFixture fixture) : IClassFixture<DisputeReissueFixture>
 {
-    // MassTransit's exchange of each message type, and the Invoicing service's receive endpoint of it (queues carry the
-    // service's name as prefix).
-    private const string BatchAnchoredExchange = "MaaS.Contracts.Anchoring:TelemetryBatchAnchored";
-    private const string BatchAnchoredEndpoint = "invoicing-telemetry-batch-anchored";
-    private const string InvoiceIssuedExchange = "MaaS.Contracts.Invoicing:InvoiceIssued";
-    private const string InvoiceIssuedEndpoint = "invoicing-invoice-issued";
-
     private InvoicingWorld World => fixture.World;
 
     private sealed record Scene(
@@ -52,12 +45,12 @@ public sealed class DisputeReissueTests(DisputeReissueFixture fixture) : IClassF
     {
         for (var attempt = 1; ; attempt++)
         {
-            if (attempt > 3) throw new InvalidOperationException("precondition: three machines in a row had a batch anchored after period 0's cut-off (the shared chain's clock kept jumping)");
+            if (attempt > 3) throw new InvalidOperationException(HeldAnnouncements.ClockKeptJumping);
             var machine = await World.MachineAsync(World.Oem, periodSeconds: PeriodZeroTelemetry.PeriodSeconds);
             if (await World.AnchorInTimeAsync(machine, 1) is not { } known) continue;
 
-            await using var batchesHeld = await World.Environment.UnbindAsync(BatchAnchoredExchange, BatchAnchoredEndpoint);
-            await using var issuesHeld = await World.Environment.UnbindAsync(InvoiceIssuedExchange, InvoiceIssuedEndpoint);
+            await using var batchesHeld = await World.HoldBatchAnchoredAsync();
+            await using var issuesHeld = await World.HoldInvoiceIssuedAsync();
             if (await World.AnchorInTimeAsync(machine, 2) is not { } late) continue;
 
             var revision0 = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));

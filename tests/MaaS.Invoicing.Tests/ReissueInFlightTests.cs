@@ -66,11 +66,6 @@ public sealed class ReissueInFlightFixture : WorldFixture
 [Trait("Category", "Integration")]
 public sealed class ReissueInFlightTests(ReissueInFlightFixture fixture) : IClassFixture<ReissueInFlightFixture>
 {
-    private const string BatchAnchoredExchange = "MaaS.Contracts.Anchoring:TelemetryBatchAnchored";
-    private const string BatchAnchoredEndpoint = "invoicing-telemetry-batch-anchored";
-    private const string InvoiceIssuedExchange = "MaaS.Contracts.Invoicing:InvoiceIssued";
-    private const string InvoiceIssuedEndpoint = "invoicing-invoice-issued";
-
     private InvoicingWorld World => fixture.World;
 
     [Fact]
@@ -78,15 +73,15 @@ public sealed class ReissueInFlightTests(ReissueInFlightFixture fixture) : IClas
     {
         for (var attempt = 1; ; attempt++)
         {
-            if (attempt > 3) throw new InvalidOperationException("precondition: three machines in a row had a batch anchored after period 0's cut-off (the shared chain's clock kept jumping)");
+            if (attempt > 3) throw new InvalidOperationException(HeldAnnouncements.ClockKeptJumping);
             var machine = await World.MachineAsync(World.Oem, periodSeconds: PeriodZeroTelemetry.PeriodSeconds);
             if (await World.AnchorInTimeAsync(machine, 1) is not { } known) continue;
             fixture.Hold.Watch(InvoiceIds.StreamOf(machine.Id, 0));
 
             // As in DisputeReissueTests: the OEM's node issues period 0 without batch 2, learns of it, and the customer's node,
             // told of the issue only then, disputes; the OEM's node answers with revision 1.
-            await using var batchesHeld = await World.Environment.UnbindAsync(BatchAnchoredExchange, BatchAnchoredEndpoint);
-            await using var issuesHeld = await World.Environment.UnbindAsync(InvoiceIssuedExchange, InvoiceIssuedEndpoint);
+            await using var batchesHeld = await World.HoldBatchAnchoredAsync();
+            await using var issuesHeld = await World.HoldInvoiceIssuedAsync();
             if (await World.AnchorInTimeAsync(machine, 2) is not { } late) continue;
             await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));
             var announced = await Eventually.GetAsync(

@@ -39,7 +39,7 @@ public static class PeriodZeroTelemetry
                 anchored.Add(batch);
             }
             if (anchored.Count == batches) return (machine, anchored);
-            if (attempt == 3) throw new InvalidOperationException("precondition: three machines in a row had a batch anchored after period 0's cut-off (the shared chain's clock kept jumping)");
+            if (attempt == 3) throw new InvalidOperationException(HeldAnnouncements.ClockKeptJumping);
         }
     }
 

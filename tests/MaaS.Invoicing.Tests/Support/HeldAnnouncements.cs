@@ -1,0 +1,28 @@
+namespace MaaS.Invoicing.Tests.Support;
+
+/// <summary>
+/// Holds back, at RabbitMQ, what the Invoicing service is told, as if a message were delayed beyond the moment a test is
+/// about: the binding from a message type's exchange to the service's receive endpoint is removed until the returned
+/// handle is disposed (the broker's topology only, nothing in the service).
+/// </summary>
+public static class HeldAnnouncements
+{
+    // MassTransit's exchange of each message type, and the Invoicing service's receive endpoint of it (queues carry the
+    // service's name as prefix).
+    private const string BatchAnchoredExchange = "MaaS.Contracts.Anchoring:TelemetryBatchAnchored";
+    private const string BatchAnchoredEndpoint = "invoicing-telemetry-batch-anchored";
+    private const string InvoiceIssuedExchange = "MaaS.Contracts.Invoicing:InvoiceIssued";
+    private const string InvoiceIssuedEndpoint = "invoicing-invoice-issued";
+
+    /// <summary>Anchored batches do not reach the Invoicing service (the OEM's node misses them) until disposed.</summary>
+    public static Task<IAsyncDisposable> HoldBatchAnchoredAsync(this InvoicingWorld world) =>
+        world.Environment.UnbindAsync(BatchAnchoredExchange, BatchAnchoredEndpoint);
+
+    /// <summary>Issued invoices do not reach the Invoicing service (the customer's node verifies later) until disposed.</summary>
+    public static Task<IAsyncDisposable> HoldInvoiceIssuedAsync(this InvoicingWorld world) =>
+        world.Environment.UnbindAsync(InvoiceIssuedExchange, InvoiceIssuedEndpoint);
+
+    /// <summary>Why a test gives up setting its scene up again (see <see cref="PeriodZeroTelemetry"/>).</summary>
+    public const string ClockKeptJumping =
+        "precondition: three machines in a row had a batch anchored after period 0's cut-off (the shared chain's clock kept jumping)";
+}
