@@ -1,15 +1,12 @@
 using MaaS.Chain.Contracts;
 using MaaS.Contracts.Anchoring;
 using MaaS.Contracts.Invoicing;
-using MaaS.Invoicing.Batches;
 using MaaS.Invoicing.Invoices;
 using MaaS.Invoicing.Tests.Support;
 using MaaS.OffChain;
 using MaaS.OffChain.Invoicing;
 using MaaS.OffChain.Telemetry;
 using MaaS.Testing;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace MaaS.Invoicing.Tests;
@@ -54,20 +51,11 @@ public sealed class DisputeReissueTests(DisputeReissueFixture fixture) : IClassF
             if (await World.AnchorInTimeAsync(machine, 2) is not { } late) continue;
 
             var revision0 = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));
-            var announced = await Eventually.GetAsync(
-                () => Task.FromResult(World.Published<InvoiceIssued>().FirstOrDefault(e => e.MachineId == machine.Id && e.Period == 0 && e.Revision == 0)),
-                "revision 0's InvoiceIssued to be published");
+            var announced = await World.IssuedMessageAsync(machine.Id, 0);
 
             // The batch's announcement reaches the service late (published again, as a redelivery would); the customer's node
             // is told of the issue only once the batch is recorded.
-            await batchesHeld.DisposeAsync();
-            await World.PublishAsync(late.Anchored);
-            var store = World.Invoicing.Services.GetRequiredService<IDocumentStore>();
-            await Eventually.TrueAsync(async () =>
-            {
-                await using var session = store.QuerySession();
-                return await session.LoadAsync<AnchoredBatch>(AnchoredBatch.IdFor(machine.Id, 2)) is not null;
-            }, "the Invoicing service to record batch 2");
+            await World.DeliverLateAsync(batchesHeld, late.Anchored);
             await issuesHeld.DisposeAsync();
             await World.PublishAsync(announced);
             return new Scene(machine, known, late, revision0);

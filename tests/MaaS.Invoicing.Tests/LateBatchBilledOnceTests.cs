@@ -1,14 +1,10 @@
 using MaaS.Chain.Contracts;
 using MaaS.Contracts.Anchoring;
 using MaaS.Contracts.Invoicing;
-using MaaS.Invoicing.Batches;
 using MaaS.Invoicing.Invoices;
 using MaaS.Invoicing.Tests.Support;
 using MaaS.OffChain;
 using MaaS.OffChain.Invoicing;
-using MaaS.Testing;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace MaaS.Invoicing.Tests;
@@ -45,24 +41,17 @@ public sealed class LateBatchBilledOnceTests(LateBatchBilledOnceFixture fixture)
             if (await World.AnchorInTimeAsync(machine, 2) is not { } late) continue;
 
             var revision0 = await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));
-            var period0Issued = await IssuedMessageAsync(machine.Id, 0);
+            var period0Issued = await World.IssuedMessageAsync(machine.Id, 0);
             // Precondition: the OEM's node issued period 0 without batch 2.
             (await BatchesOfAsync(revision0.InvoiceHash!)).ShouldBe([1L]);
 
             // Batch 2's announcement reaches the OEM's node late (published again, as a redelivery would), before period 1 is due.
-            await batchesHeld.DisposeAsync();
-            await World.PublishAsync(late.Anchored);
-            var store = World.Invoicing.Services.GetRequiredService<IDocumentStore>();
-            await Eventually.TrueAsync(async () =>
-            {
-                await using var session = store.QuerySession();
-                return await session.LoadAsync<AnchoredBatch>(AnchoredBatch.IdFor(machine.Id, 2)) is not null;
-            }, "the Invoicing service to record batch 2");
+            await World.DeliverLateAsync(batchesHeld, late.Anchored);
 
             var period1 = await World.InvoiceAsync(World.Oem, machine.Id, 1, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));
             // Precondition: period 1 bills batch 2 (no earlier invoice did), so a correction of period 0 with it bills it twice.
             (await BatchesOfAsync(period1.InvoiceHash!)).ShouldBe([2L]);
-            var period1Issued = await IssuedMessageAsync(machine.Id, 1);
+            var period1Issued = await World.IssuedMessageAsync(machine.Id, 1);
 
             // The customer's node verifies period 1 first and accepts it, then period 0.
             await issuesHeld.DisposeAsync();
@@ -87,11 +76,6 @@ public sealed class LateBatchBilledOnceTests(LateBatchBilledOnceFixture fixture)
             return;
         }
     }
-
-    private async Task<InvoiceIssued> IssuedMessageAsync(Guid machine, uint period) =>
-        await Eventually.GetAsync(
-            () => Task.FromResult(World.Published<InvoiceIssued>().FirstOrDefault(e => e.MachineId == machine && e.Period == period && e.Revision == 0)),
-            $"period {period}'s InvoiceIssued to be published");
 
     private async Task<IReadOnlyList<long>> BatchesOfAsync(string invoiceHash) =>
         [.. InvoiceDocument.Parse(await World.Store.GetAsync(Cid.FromDigestHex(invoiceHash))).Inputs.Select(i => i.Anchor.Batch)];

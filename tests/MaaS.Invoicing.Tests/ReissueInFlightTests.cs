@@ -1,11 +1,8 @@
 using MaaS.Chain.Contracts;
-using MaaS.Contracts.Invoicing;
-using MaaS.Invoicing.Batches;
 using MaaS.Invoicing.Invoices;
 using MaaS.Invoicing.Tests.Support;
 using MaaS.OffChain;
 using MaaS.OffChain.Invoicing;
-using MaaS.Testing;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
@@ -84,17 +81,8 @@ public sealed class ReissueInFlightTests(ReissueInFlightFixture fixture) : IClas
             await using var issuesHeld = await World.HoldInvoiceIssuedAsync();
             if (await World.AnchorInTimeAsync(machine, 2) is not { } late) continue;
             await World.InvoiceAsync(World.Oem, machine.Id, 0, i => i is { State: InvoiceState.Issued, Final: true }, TimeSpan.FromSeconds(150));
-            var announced = await Eventually.GetAsync(
-                () => Task.FromResult(World.Published<InvoiceIssued>().FirstOrDefault(e => e.MachineId == machine.Id && e.Period == 0 && e.Revision == 0)),
-                "revision 0's InvoiceIssued to be published");
-            await batchesHeld.DisposeAsync();
-            await World.PublishAsync(late.Anchored);
-            var store = World.Invoicing.Services.GetRequiredService<IDocumentStore>();
-            await Eventually.TrueAsync(async () =>
-            {
-                await using var session = store.QuerySession();
-                return await session.LoadAsync<AnchoredBatch>(AnchoredBatch.IdFor(machine.Id, 2)) is not null;
-            }, "the Invoicing service to record batch 2");
+            var announced = await World.IssuedMessageAsync(machine.Id, 0);
+            await World.DeliverLateAsync(batchesHeld, late.Anchored);
             await issuesHeld.DisposeAsync();
             await World.PublishAsync(announced);
 

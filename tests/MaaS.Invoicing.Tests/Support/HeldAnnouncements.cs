@@ -1,3 +1,10 @@
+using MaaS.Contracts.Anchoring;
+using MaaS.Contracts.Invoicing;
+using MaaS.Invoicing.Batches;
+using MaaS.Testing;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace MaaS.Invoicing.Tests.Support;
 
 /// <summary>
@@ -21,6 +28,28 @@ public static class HeldAnnouncements
     /// <summary>Issued invoices do not reach the Invoicing service (the customer's node verifies later) until disposed.</summary>
     public static Task<IAsyncDisposable> HoldInvoiceIssuedAsync(this InvoicingWorld world) =>
         world.Environment.UnbindAsync(InvoiceIssuedExchange, InvoiceIssuedEndpoint);
+
+    /// <summary>
+    /// A held batch's announcement reaches the service late: the hold ends, the message is published again (as a
+    /// redelivery would), and this returns once the service recorded the batch.
+    /// </summary>
+    public static async Task DeliverLateAsync(this InvoicingWorld world, IAsyncDisposable batchesHeld, TelemetryBatchAnchored late)
+    {
+        await batchesHeld.DisposeAsync();
+        await world.PublishAsync(late);
+        var store = world.Invoicing.Services.GetRequiredService<IDocumentStore>();
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var session = store.QuerySession();
+            return await session.LoadAsync<AnchoredBatch>(AnchoredBatch.IdFor(late.MachineId, late.BatchSeq)) is not null;
+        }, $"the Invoicing service to record batch {late.BatchSeq}");
+    }
+
+    /// <summary>The <see cref="InvoiceIssued"/> of a period's revision 0, once published (it may be held from the service).</summary>
+    public static Task<InvoiceIssued> IssuedMessageAsync(this InvoicingWorld world, Guid machine, uint period) =>
+        Eventually.GetAsync(
+            () => Task.FromResult(world.Published<InvoiceIssued>().FirstOrDefault(e => e.MachineId == machine && e.Period == period && e.Revision == 0)),
+            $"period {period}'s InvoiceIssued to be published");
 
     /// <summary>Why a test gives up setting its scene up again (see <see cref="PeriodZeroTelemetry"/>).</summary>
     public const string ClockKeptJumping =
