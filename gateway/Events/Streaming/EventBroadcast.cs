@@ -7,7 +7,14 @@ using Npgsql;
 namespace MaaS.Gateway.Events.Streaming;
 
 /// <summary>An event as it reaches the SSE streams of this instance, with the accounts that may see it.</summary>
-public sealed record BroadcastEvent(long Seq, string Id, string Type, Guid MachineId, string[] Audience, byte[] Body);
+public sealed record BroadcastEvent(long Seq, string Id, string Type, Guid MachineId, string[] Audience, byte[] Body)
+{
+    /// <summary>The columns of <c>gateway.events</c> that <see cref="Read"/> expects, in its order.</summary>
+    public const string Columns = "seq, id, type, machine_id, audience, body";
+
+    public static BroadcastEvent Read(NpgsqlDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetGuid(3), r.GetFieldValue<string[]>(4), (byte[])r[5]);
+}
 
 /// <summary>
 /// Fans recorded events out to this instance's SSE streams. Whichever instance consumed an event, it notifies every
@@ -96,9 +103,9 @@ public sealed class EventBroadcast(EventsDatabase db, DeliverySignal deliveries,
 
     private async Task<BroadcastEvent?> LoadAsync(long seq, CancellationToken ct)
     {
-        await using var command = db.Source.CreateCommand("SELECT id, type, machine_id, audience, body FROM gateway.events WHERE seq = $1");
+        await using var command = db.Source.CreateCommand($"SELECT {BroadcastEvent.Columns} FROM gateway.events WHERE seq = $1");
         command.Parameters.AddWithValue(seq);
         await using var r = await command.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new BroadcastEvent(seq, r.GetString(0), r.GetString(1), r.GetGuid(2), r.GetFieldValue<string[]>(3), (byte[])r[4]) : null;
+        return await r.ReadAsync(ct) ? BroadcastEvent.Read(r) : null;
     }
 }

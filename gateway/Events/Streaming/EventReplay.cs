@@ -32,8 +32,8 @@ public static class EventReplay
 
     private static async Task<List<BroadcastEvent>> PageAsync(EventsDatabase db, long after, Filter filter, CancellationToken ct)
     {
-        await using var command = db.Source.CreateCommand("""
-            SELECT seq, id, type, machine_id, audience, body FROM gateway.events
+        await using var command = db.Source.CreateCommand($"""
+            SELECT {BroadcastEvent.Columns} FROM gateway.events
             WHERE seq > $1 AND ($2::text IS NULL OR $2 = ANY (audience)) AND ($3::text[] IS NULL OR type = ANY ($3)) AND ($4::uuid IS NULL OR machine_id = $4)
             ORDER BY seq LIMIT $5
             """);
@@ -44,8 +44,7 @@ public static class EventReplay
         command.Parameters.AddWithValue(Page);
         await using var r = await command.ExecuteReaderAsync(ct);
         var page = new List<BroadcastEvent>();
-        while (await r.ReadAsync(ct))
-            page.Add(new BroadcastEvent(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetGuid(3), r.GetFieldValue<string[]>(4), (byte[])r[5]));
+        while (await r.ReadAsync(ct)) page.Add(BroadcastEvent.Read(r));
         return page;
     }
 }

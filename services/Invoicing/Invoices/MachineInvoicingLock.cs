@@ -17,13 +17,14 @@ public sealed class MachineInvoicingLock(IConfiguration configuration)
 
     public async Task<IAsyncDisposable> AcquireAsync(Guid machine, CancellationToken ct)
     {
+        var key = KeyOf(machine);
         var connection = new NpgsqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = KeyOf(machine) } } };
+            await using var command = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = key } } };
             await command.ExecuteNonQueryAsync(ct);
-            return new Held(connection, KeyOf(machine));
+            return new Held(connection, key);
         }
         catch
         {
