@@ -58,6 +58,7 @@ public sealed class DisputeReissueTests(DisputeReissueFixture fixture) : IClassF
             await World.DeliverLateAsync(batchesHeld, late.Anchored);
             await issuesHeld.DisposeAsync();
             await World.PublishAsync(announced);
+            if (await World.Period1CameFirstAsync(machine.Id)) continue;
             return new Scene(machine, known, late, revision0);
         }
     }
